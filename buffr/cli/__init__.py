@@ -1,0 +1,1 @@
+"""The ``buffr`` command line."""

@@ -1,0 +1,53 @@
+"""Entry point of the ``buffr`` command: wires the sub-commands and turns known errors into one
+clear line and an exit code instead of a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import psycopg
+import sqlalchemy.exc
+import typer
+from rich.console import Console
+
+from buffr.cli.context import CliError
+from buffr.cli.db_cmd import db_app
+from buffr.cli.seed_cmd import seed_app
+from buffr.cli.services_cmd import services_app, status
+from buffr.db.session import UnknownProperty
+from buffr.services import ServiceError
+
+app = typer.Typer(
+    name="buffr",
+    help="Buffr Host agents: conversational AI for hotels, restaurants and bars.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+app.add_typer(services_app, name="services")
+app.command("status")(status)
+
+_err = Console(stderr=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except CliError as error:
+        _err.print(f"[red]error:[/red] {error}")
+        sys.exit(error.code)
+    except (ServiceError, UnknownProperty) as error:
+        _err.print(f"[red]error:[/red] {error}")
+        sys.exit(1)
+    except (psycopg.OperationalError, sqlalchemy.exc.OperationalError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        _err.print(f"[red]error:[/red] the database is unreachable: {first}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Database access: engines for the two roles, property-bound sessions, migrations."""

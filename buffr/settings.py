@@ -1,0 +1,91 @@
+"""The one settings class, validated at start-up and built by `get_settings()`.
+
+Every value comes from the environment (prefix ``BUFFR_``) or a ``.env`` file. The two service
+URLs also answer to their conventional unprefixed names, ``DATABASE_URL`` and ``REDIS_URL``:
+when they are unset, the embedded Postgres and Redis are used.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BUFFR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(
+        default=Path.home() / ".buffr",
+        description="Where embedded services keep their data, sockets and logs.",
+    )
+    cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "buffr",
+        description="Where downloaded and assembled model files are cached.",
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "BUFFR_DATABASE_URL"),
+        description="Owner DSN (runs migrations). Unset: the embedded Postgres.",
+    )
+    database_app_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_APP_URL", "BUFFR_DATABASE_APP_URL"),
+        description="DSN of the application role. Unset: derived from the owner DSN.",
+    )
+    db_app_password: SecretStr | None = Field(
+        default=None,
+        description="Password given to the application role on external servers.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_URL", "BUFFR_REDIS_URL"),
+        description="Redis URL. Unset: the embedded Redis.",
+    )
+    pg_tcp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Also listen on 127.0.0.1:PORT (embedded Postgres; sockets only if unset).",
+    )
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    @field_validator("home", "cache_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("database_url", "database_app_url", mode="after")
+    @classmethod
+    def _postgres_scheme(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in {"postgres", "postgresql", "postgresql+psycopg"}:
+            raise ValueError(
+                "must look like postgresql://user:password@host:5432/dbname "
+                f"(got a URL with scheme {scheme or 'missing'!r})"
+            )
+        return value
+
+    @field_validator("redis_url", mode="after")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must look like redis://host:6379/0 or unix:///path/to/redis.sock")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Build and validate the settings once per process."""
+    return Settings()

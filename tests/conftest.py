@@ -1,0 +1,87 @@
+"""Test fixtures on real services: one embedded Postgres and Redis per test session (or the
+servers named by DATABASE_URL / REDIS_URL), a migrated template database, and a throwaway copy
+of it per test module."""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from buffr.db import migrations
+from buffr.db.session import Database
+from buffr.services.resolve import Endpoints, app_dsn_from_owner, ensure_services
+from buffr.settings import Settings
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+TEMPLATE_DB = "buffr_test_template"
+
+
+@pytest.fixture(scope="session")
+def test_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test session's own BUFFR_HOME (never the developer's)."""
+    return tmp_path_factory.mktemp("buffr-home")
+
+
+@pytest.fixture(scope="session")
+def services(test_home: Path) -> Iterator[Endpoints]:
+    settings = Settings(home=test_home)
+    endpoints = ensure_services(settings)
+    yield endpoints
+    from buffr.services import stop_services
+
+    stop_services(settings)
+
+
+def _with_database(dsn: str, name: str) -> str:
+    params = conninfo_to_dict(dsn)
+    params["dbname"] = name
+    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+
+
+@pytest.fixture(scope="session")
+def template_dsn(services: Endpoints) -> str:
+    """A database migrated to head once per session; modules copy it (CREATE ... TEMPLATE)."""
+    with psycopg.connect(services.owner_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(TEMPLATE_DB)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE_DB)))
+    dsn = _with_database(services.owner_dsn, TEMPLATE_DB)
+    migrations.upgrade(dsn)
+    return dsn
+
+
+def fresh_database(services: Endpoints, template: str | None) -> Endpoints:
+    name = f"buffr_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(services.owner_dsn, autocommit=True) as conn:
+        if template:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
+        else:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    owner = _with_database(services.owner_dsn, name)
+    return Endpoints(
+        owner_dsn=owner,
+        app_dsn=app_dsn_from_owner(owner, os.environ.get("BUFFR_DB_APP_PASSWORD")),
+        redis_url=services.redis_url,
+        embedded_postgres=services.embedded_postgres,
+        embedded_redis=services.embedded_redis,
+    )
+
+
+@pytest.fixture(scope="module")
+def db(services: Endpoints, template_dsn: str) -> Iterator[Database]:
+    """A migrated, empty database of this module's own."""
+    database = Database(fresh_database(services, TEMPLATE_DB))
+    yield database
+    database.dispose()

@@ -1,0 +1,109 @@
+"""The `buffr` command from a fresh shell: real processes, real services, clear errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from buffr.services import stop_services
+from buffr.settings import Settings
+
+BUFFR = str(Path(sys.executable).parent / "buffr")
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("cli-home")
+    yield path
+    stop_services(Settings(home=path))
+
+
+def run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BUFFR_", "DATABASE_", "REDIS_"))
+    }
+    clean.update({"BUFFR_HOME": str(home), "COLUMNS": "200", **env})
+    return subprocess.run(
+        [BUFFR, *args], capture_output=True, text=True, env=clean, timeout=300, cwd=home
+    )
+
+
+def test_fresh_shell_upgrade_seed_status_and_url(home: Path) -> None:
+    upgraded = run(home, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "database at revision 0002" in upgraded.stdout
+
+    seeded = run(home, "seed", "demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "demo data created" in seeded.stdout
+    again = run(home, "seed", "demo")
+    assert again.returncode == 0, again.stderr
+    assert "nothing to do" in again.stdout
+
+    status = run(home, "status")
+    assert status.returncode == 0, status.stderr
+    assert "running" in status.stdout and "up to date" in status.stdout
+    assert "properties" in status.stdout
+
+    url = run(home, "db", "url", "--role", "app")
+    assert url.returncode == 0, url.stderr
+    with psycopg.connect(url.stdout.strip()) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == ("buffr_app",)
+        assert conn.execute("SELECT count(*) FROM guests").fetchone() == (0,), "no property set"
+    owner = run(home, "db", "url", "--role", "owner").stdout.strip()
+    with psycopg.connect(owner) as conn:
+        assert conn.execute("SELECT count(*) FROM properties").fetchone() == (2,)
+
+
+def test_seed_before_migrations_says_what_to_do(tmp_path: Path) -> None:
+    try:
+        result = run(tmp_path, "seed", "demo")
+        assert result.returncode == 1
+        assert "buffr db upgrade" in result.stderr
+    finally:
+        stop_services(Settings(home=tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("env", "code", "message"),
+    [
+        ({"DATABASE_URL": "mysql://x@y/z"}, 2, "must look like postgresql://"),
+        ({"DATABASE_URL": "postgresql://u@127.0.0.1:1/db"}, 1, "Cannot reach Postgres"),
+        ({"DATABASE_URL": "postgresql://u@host:notaport/db"}, 1, "DATABASE_URL"),
+        ({"REDIS_URL": "redis://127.0.0.1:1/0"}, 1, "Cannot reach Redis"),
+        ({"BUFFR_PG_TCP_PORT": "99999"}, 2, "BUFFR_PG_TCP_PORT"),
+    ],
+)
+def test_bad_configuration_gets_a_message_not_a_traceback(
+    home: Path, env: dict[str, str], code: int, message: str
+) -> None:
+    result = run(home, "status", **env)
+    assert result.returncode == code, result.stderr
+    assert message.lower() in result.stderr.lower().replace("\n", " ")
+    assert "Traceback" not in result.stderr
+
+
+def test_busy_port_and_corrupt_data_folder(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        busy = run(tmp_path, "status", BUFFR_PG_TCP_PORT=port)
+    assert busy.returncode == 1 and f"Port {port}" in busy.stderr
+    assert "Traceback" not in busy.stderr
+
+    corrupt_home = tmp_path / "corrupt"
+    data = corrupt_home / "postgres" / "data"
+    data.mkdir(parents=True)
+    (data / "junk").write_text("x")
+    corrupt = run(corrupt_home, "status")
+    assert corrupt.returncode == 1 and "looks corrupt" in corrupt.stderr.replace("\n", " ")
+    assert "Traceback" not in corrupt.stderr
+    stop_services(Settings(home=tmp_path))
