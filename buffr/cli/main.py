@@ -12,6 +12,7 @@ from rich.console import Console
 
 from buffr.cli.context import CliError
 from buffr.cli.db_cmd import db_app
+from buffr.cli.models_cmd import models_app
 from buffr.cli.seed_cmd import seed_app
 from buffr.cli.services_cmd import services_app, status
 from buffr.db.session import UnknownProperty
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
+app.add_typer(models_app, name="models")
 app.add_typer(services_app, name="services")
 app.command("status")(status)
 

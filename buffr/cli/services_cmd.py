@@ -61,14 +61,12 @@ def status() -> None:
     _out.print(_models_table())
 
 
-def _models_table() -> Table | str:
-    try:
-        from buffr.modelhub import list_models
-    except ImportError:
-        return "models: no registry installed"
+def _models_table() -> Table:
+    from buffr.modelhub import list_models
+
     models = Table(title="models")
     for column in ("name", "role", "status"):
         models.add_column(column)
     for entry in list_models(load_settings()):
-        models.add_row(entry.name, entry.role, entry.status)
+        models.add_row(entry.spec.name, str(entry.spec.role), str(entry.status))
     return models
