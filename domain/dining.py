@@ -7,8 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Integer, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import text
 
 from domain.base import (
     Base,
@@ -87,6 +88,14 @@ class TableReservation(Base):
         same_property_fk(["guest_id"], "guests"),
         CheckConstraint("party_size >= 1", name="party_size"),
         CheckConstraint("ends_at > starts_at", name="has_duration"),
+        # No two live reservations of one table overlap (same trick as rooms: no btree_gist).
+        ExcludeConstraint(
+            (text("int8range(table_id, table_id, '[]')"), "&&"),
+            (text("tstzrange(starts_at, ends_at)"), "&&"),
+            name="no_overlapping_tables",
+            using="gist",
+            where=text("status IN ('booked', 'seated')"),
+        ),
     )
 
     id: Mapped[int] = pk()

@@ -24,6 +24,10 @@ class Guest(Base):
             "NOT marketing_consent OR consent_at IS NOT NULL", name="consent_has_timestamp"
         ),
         CheckConstraint("jsonb_typeof(preferences) = 'array'", name="preferences_list"),
+        # Opting out withdraws consent: the two can never both hold.
+        CheckConstraint(
+            "opted_out_at IS NULL OR NOT marketing_consent", name="opt_out_clears_consent"
+        ),
     )
 
     id: Mapped[int] = pk()

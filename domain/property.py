@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, time
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Integer,
+    Numeric,
     String,
     Text,
     Time,
@@ -67,7 +69,7 @@ class Property(Base):
     check_in_time: Mapped[time] = mapped_column(Time, default=time(15, 0))
     check_out_time: Mapped[time] = mapped_column(Time, default=time(11, 0))
     cancellation_window_hours: Mapped[int] = mapped_column(Integer, default=48)
-    tax_rate_percent: Mapped[float] = mapped_column(default=0)
+    tax_rate_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
     # Further policies (pets, deposits, quiet hours...) that need no column of their own.
     policies: Mapped[JSONDict] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = created_at()

@@ -38,7 +38,7 @@ def run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_fresh_shell_upgrade_seed_status_and_url(home: Path) -> None:
     upgraded = run(home, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "database at revision 0003" in upgraded.stdout
+    assert "database at revision 0004" in upgraded.stdout
 
     seeded = run(home, "seed", "demo")
     assert seeded.returncode == 0, seeded.stderr

@@ -170,6 +170,10 @@ def test_a_count_becomes_the_difference(db: Database, hotel: dict[str, int]) -> 
         ("UPDATE room_reservations SET check_out = check_in", "stay_has_nights"),
         ("UPDATE products SET box_size = 0", "box_size_positive"),
         (
+            "UPDATE guests SET opted_out_at = now(), marketing_consent = true, consent_at = now()",
+            "opt_out_clears_consent",
+        ),
+        (
             "INSERT INTO stock_movements (property_id, product_id, kind, quantity) "
             "SELECT property_id, id, 'OUT', 5 FROM products",
             "sign_matches_kind",
@@ -201,3 +205,29 @@ def test_money_and_times_have_the_right_types(db: Database) -> None:
         or (not r[1].endswith("_at") and r[2] != "numeric")
     ]
     assert wrong == []
+
+
+def test_a_table_cannot_be_double_booked(db: Database, hotel: dict[str, int]) -> None:
+    with _connect(db, hotel["property"]) as conn:
+        venue = conn.execute(
+            "INSERT INTO venues (property_id, name, kind) VALUES (%s, 'Tide', 'restaurant') "
+            "RETURNING id",
+            (hotel["property"],),
+        ).fetchone()
+        assert venue is not None
+        table = conn.execute(
+            "INSERT INTO dining_tables (property_id, venue_id, label, seats) "
+            "VALUES (%s, %s, 'T1', 4) RETURNING id",
+            (hotel["property"], venue[0]),
+        ).fetchone()
+        assert table is not None
+        insert = (
+            "INSERT INTO table_reservations (property_id, table_id, guest_id, starts_at, ends_at, "
+            "party_size, status) VALUES (%s, %s, %s, %s, %s, 2, %s)"
+        )
+        ids = (hotel["property"], table[0], hotel["guest"])
+        conn.execute(insert, (*ids, "2031-01-01 19:00+02", "2031-01-01 21:00+02", "booked"))
+        conn.execute(insert, (*ids, "2031-01-01 21:00+02", "2031-01-01 23:00+02", "booked"))
+        conn.execute(insert, (*ids, "2031-01-01 20:00+02", "2031-01-01 22:00+02", "cancelled"))
+        with pytest.raises(psycopg.errors.ExclusionViolation):
+            conn.execute(insert, (*ids, "2031-01-01 20:00+02", "2031-01-01 22:00+02", "booked"))
