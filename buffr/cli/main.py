@@ -10,12 +10,15 @@ import sqlalchemy.exc
 import typer
 from rich.console import Console
 
+from agents.llm.config import LLMConfigError
+from buffr.cli.chat_cmd import chat
 from buffr.cli.context import CliError
 from buffr.cli.db_cmd import db_app
 from buffr.cli.models_cmd import models_app
 from buffr.cli.seed_cmd import seed_app
 from buffr.cli.services_cmd import services_app, status
 from buffr.db.session import UnknownProperty
+from buffr.modelhub import ModelHubError
 from buffr.services import ServiceError
 
 app = typer.Typer(
@@ -29,6 +32,7 @@ app.add_typer(seed_app, name="seed")
 app.add_typer(models_app, name="models")
 app.add_typer(services_app, name="services")
 app.command("status")(status)
+app.command("chat")(chat)
 
 _err = Console(stderr=True)
 
@@ -39,7 +43,7 @@ def main() -> None:
     except CliError as error:
         _err.print(f"[red]error:[/red] {error}")
         sys.exit(error.code)
-    except (ServiceError, UnknownProperty) as error:
+    except (ServiceError, UnknownProperty, ModelHubError, LLMConfigError) as error:
         _err.print(f"[red]error:[/red] {error}")
         sys.exit(1)
     except (psycopg.OperationalError, sqlalchemy.exc.OperationalError) as error:

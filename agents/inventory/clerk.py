@@ -1,0 +1,73 @@
+"""The inventory clerk node: answer a pending question, correct the last update, or read a new
+message (parser first, the model only when the parser cannot) and run the flow."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from agents.inventory.flow import Outcome, run_query, run_requests
+from agents.inventory.llm_tools import SYSTEM_PROMPT, TOOLS, requests_from
+from agents.inventory.pending import answer_pending, correct_last
+from agents.inventory.phrases import say
+from agents.inventory.requests import Lang, LastUpdate, Pending, StockQuery, StockRequest
+from agents.inventory.understand import language_of, understand
+from agents.state import AgentState, TurnContext
+
+
+def inventory_clerk(state: AgentState, runtime: Runtime[TurnContext]) -> AgentState:
+    ctx = runtime.context.tools
+    text = state.get("text", "")
+    lang = language_of(text)
+    if not text:
+        return _done(Outcome(lines=[say("empty", lang)]), state, llm_called=False)
+
+    pending = Pending.model_validate(state["pending"]) if state.get("pending") else None
+    if pending is not None:
+        answered = answer_pending(ctx, pending, text)
+        if answered is not None:
+            return _done(answered, state, llm_called=False)
+
+    last = LastUpdate.model_validate(state["last"]) if state.get("last") else None
+    if last is not None:
+        corrected = correct_last(ctx, last, text, lang)
+        if corrected is not None:
+            return _done(corrected, state, llm_called=False)
+
+    understood = understand(text)
+    llm_called = False
+    if understood is None and runtime.context.chat_model is not None:
+        understood = _ask_model(runtime, text)
+        llm_called = True
+    if understood is None:
+        outcome = Outcome(lines=[say("not_understood", lang)])
+    elif isinstance(understood, StockQuery):
+        outcome = run_query(ctx, understood, lang)
+    else:
+        outcome = run_requests(ctx, understood, lang)
+    return _done(outcome, state, llm_called=llm_called)
+
+
+def _ask_model(runtime: Runtime[TurnContext], text: str) -> list[StockRequest] | StockQuery | None:
+    factory = runtime.context.chat_model
+    assert factory is not None
+    model = factory().bind_tools(TOOLS)
+    answer = model.invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(text)])
+    return requests_from(answer) if isinstance(answer, AIMessage) else None
+
+
+def _done(outcome: Outcome, state: AgentState, *, llm_called: bool) -> AgentState:
+    update = AgentState(
+        reply=outcome.reply,
+        actions=[
+            {"tool": a.tool, "arguments": a.arguments, "result": a.result} for a in outcome.actions
+        ],
+        llm_called=llm_called,
+        pending=outcome.pending.model_dump(mode="json") if outcome.pending else None,
+    )
+    if outcome.last is not None:
+        update["last"] = outcome.last.model_dump(mode="json")
+    return update
+
+
+__all__ = ["Lang", "inventory_clerk"]

@@ -1,0 +1,53 @@
+"""Who handles a turn. Staff go to the inventory clerk; guests to the receptionist; campaign
+replies to reactivation; event, group and corporate enquiries to sales. Agents that are not
+built yet are routed to all the same, and answered politely by ``unavailable``."""
+
+from __future__ import annotations
+
+import re
+
+from langgraph.runtime import Runtime
+
+from agents.state import AgentState, TurnContext
+
+INVENTORY = "inventory_clerk"
+RECEPTIONIST = "receptionist"
+SALES = "sales_funnel"
+REACTIVATION = "reactivation"
+AGENTS = (INVENTORY, RECEPTIONIST, SALES, REACTIVATION)
+IMPLEMENTED = frozenset({INVENTORY})
+
+_SALES_WORDS = re.compile(
+    r"\b(wedding|conference|corporate|group of \d+|event|banquet|retreat)\b|חתונה|כנס|אירוע",
+    re.IGNORECASE,
+)
+
+
+def choose_agent(state: AgentState, runtime: Runtime[TurnContext]) -> AgentState:
+    actor = runtime.context.tools.actor
+    if actor.kind == "staff":
+        agent = INVENTORY
+    elif _SALES_WORDS.search(state.get("text", "")):
+        agent = SALES
+    else:
+        agent = RECEPTIONIST
+    return {"agent": agent}
+
+
+def next_node(state: AgentState) -> str:
+    agent = state.get("agent", RECEPTIONIST)
+    return agent if agent in IMPLEMENTED else "unavailable"
+
+
+UNAVAILABLE = {
+    RECEPTIONIST: "I'm sorry, I can't help with that here yet. Please call the front desk.",
+    SALES: "I'm sorry, I can't help with event or group requests here yet. "
+    "Please call the front desk and ask for sales.",
+    REACTIVATION: "Thank you for your reply! I can't continue this conversation here yet.",
+}
+
+
+def unavailable(state: AgentState) -> AgentState:
+    """A polite answer for an agent that is not built: no stub posing as an agent."""
+    agent = state.get("agent", RECEPTIONIST)
+    return {"reply": UNAVAILABLE.get(agent, UNAVAILABLE[RECEPTIONIST]), "actions": []}

@@ -1,0 +1,632 @@
+"""The deterministic stock-message parser (agents.inventory.parse): pure, no services needed."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from agents.inventory.numbers import horizon_days, ordinal, read_number
+from agents.inventory.parse import (
+    MAX_CHARS,
+    ParsedItem,
+    ParsedMessage,
+    parse_reply,
+    parse_stock_message,
+)
+from domain.inventory import MovementKind
+
+OUT, IN, WASTE, ADJUST = (
+    MovementKind.OUT,
+    MovementKind.IN,
+    MovementKind.WASTE,
+    MovementKind.ADJUST,
+)
+D = Decimal
+
+
+def one(text: str) -> ParsedItem:
+    """The single stock update ``text`` must parse to."""
+    message = parse_stock_message(text)
+    assert message.intent == "movement", message
+    assert len(message.items) == 1, message.items
+    return message.items[0]
+
+
+def shape(item: ParsedItem) -> tuple[MovementKind | None, Decimal | None, str | None, str]:
+    return item.action, item.quantity, item.unit, item.product_text
+
+
+# -- verbs, both languages ----------------------------------------------------------------------
+
+VERBS = [
+    # English OUT
+    ("took 3 small colas", OUT, D(3), None, "small cola"),
+    ("take 2 heinekens", OUT, D(2), None, "heineken"),
+    ("used 3 kg of flour", OUT, D(3), "kg", "flour"),
+    ("we sold 4 heinekens", OUT, D(4), None, "heineken"),
+    ("gave 2 cokes to table 5", OUT, D(2), None, "coke"),
+    ("served 3 proseccos", OUT, D(3), None, "prosecco"),
+    ("removed 4 eggs", OUT, D(4), None, "egg"),
+    ("pulled 2 bottles of gin", OUT, D(2), "unit", "gin"),
+    ("took out 3 limes", OUT, D(3), None, "lime"),
+    # English IN
+    ("received 2 cases of Coke cans", IN, D(2), "box", "coke"),
+    ("got 3 cases of sprite", IN, D(3), "box", "sprite"),
+    ("delivered 5 boxes of tomatoes", IN, D(5), "box", "tomato"),
+    ("3 cases of coke arrived", IN, D(3), "box", "coke"),
+    ("bought 10 kg potatoes", IN, D(10), "kg", "potato"),
+    ("restocked 24 cans of coke", IN, D(24), "unit", "coke"),
+    ("added 6 bottles of gin", IN, D(6), "unit", "gin"),
+    ("4 kegs came in", IN, D(4), "unit", ""),
+    # English WASTE
+    ("3 bottles of wine broke", WASTE, D(3), "unit", "wine"),
+    ("2 glasses broken", WASTE, D(2), None, "glass"),
+    ("spilled 2 bottles of wine", WASTE, D(2), "unit", "wine"),
+    ("3 yogurts expired", WASTE, D(3), None, "yogurt"),
+    ("damaged 3 cans of tuna", WASTE, D(3), "unit", "tuna"),
+    ("dropped a tray of eggs", WASTE, D(1), "box", "egg"),
+    ("threw away 4 eggs", WASTE, D(4), None, "egg"),
+    ("2 milks went bad", WASTE, D(2), None, "milk"),
+    ("3 limes spoiled", WASTE, D(3), None, "lime"),
+    # English ADJUST (absolute counts)
+    ("counted 40 coke cans", ADJUST, D(40), "unit", "coke"),
+    ("set heineken to 30", ADJUST, D(30), None, "heineken"),
+    ("there are 12 eggs", ADJUST, D(12), None, "egg"),
+    ("we have 40 cokes", ADJUST, D(40), None, "coke"),
+    ("only 5 heinekens left", ADJUST, D(5), None, "heineken"),
+    ("set heineken to zero", ADJUST, D(0), None, "heineken"),
+    # Hebrew OUT
+    ("לקחתי 3 קולה קטן", OUT, D(3), None, "קולה קטן"),
+    ("לקחנו 2 היינקן", OUT, D(2), None, "היינקן"),
+    ("לקח 4 ספרייט", OUT, D(4), None, "ספרייט"),
+    ("השתמשתי ב-2 ליטר חלב", OUT, D(2), "l", "חלב"),
+    ("מכרתי 3 בירות", OUT, D(3), None, "בירות"),
+    ("מכרנו 5 היינקן", OUT, D(5), None, "היינקן"),
+    ("הוצאתי 3 בקבוקי וודקה מהמחסן", OUT, D(3), "unit", "וודקה"),
+    ("יצא 1 קולה", OUT, D(1), None, "קולה"),
+    ("יצאו 4 קולה", OUT, D(4), None, "קולה"),
+    # Hebrew IN
+    ("קיבלתי 2 ארגזים של קולה", IN, D(2), "box", "קולה"),
+    ("קיבלנו שלושה ארגזים של קולה", IN, D(3), "box", "קולה"),
+    ("הגיע ארגז עגבניות", IN, D(1), "box", "עגבניות"),  # a singular unit word is one
+    ("הגיעו 3 ארגזים של ביצים", IN, D(3), "box", "ביצים"),
+    ("נכנס 1 קרטון חלב", IN, D(1), "box", "חלב"),
+    ("נכנסו 2 קרטונים חלב", IN, D(2), "box", "חלב"),
+    ("הוספתי 5 קילו עגבניות", IN, D(5), "kg", "עגבניות"),
+    # Hebrew WASTE
+    ("נשבר בקבוק יין", WASTE, D(1), "unit", "יין"),
+    ("נשברו 3 בקבוקי יין", WASTE, D(3), "unit", "יין"),
+    ("נשפך 1 חלב", WASTE, D(1), None, "חלב"),
+    ("נשפכו 2 בקבוקי יין", WASTE, D(2), "unit", "יין"),
+    ("פג תוקף ל-3 יוגורטים", WASTE, D(3), None, "יוגורטים"),
+    ("זרקתי 4 ביצים", WASTE, D(4), None, "ביצים"),
+    ("התקלקל 2 חלב", WASTE, D(2), None, "חלב"),
+    # Hebrew ADJUST
+    ("ספרתי 40 קולה", ADJUST, D(40), None, "קולה"),
+    ("יש לנו 40 קולה", ADJUST, D(40), None, "קולה"),
+    ("נשארו 5 קולה", ADJUST, D(5), None, "קולה"),
+    ("עדכן היינקן ל-30", ADJUST, D(30), None, "היינקן"),
+]
+
+
+@pytest.mark.parametrize(("text", "action", "quantity", "unit", "product"), VERBS)
+def test_verbs(
+    text: str, action: MovementKind, quantity: Decimal | None, unit: str | None, product: str
+) -> None:
+    item = one(text)
+    assert shape(item) == (action, quantity, unit, product)
+    assert item.absolute is (action == ADJUST)
+
+
+def test_language_and_raw_span() -> None:
+    message = parse_stock_message("לקחתי 3 קולה קטן")
+    assert message.language == "he"
+    assert message.items[0].raw == "לקחתי 3 קולה קטן"
+    assert parse_stock_message("took 3 small colas").language == "en"
+
+
+# -- quantities ---------------------------------------------------------------------------------
+
+QUANTITIES = [
+    ("took three cokes", D(3)),
+    ("took twelve cokes", D(12)),
+    ("took twenty cokes", D(20)),
+    ("took twenty-five limes", D(25)),
+    ("took twenty five limes", D(25)),
+    ("received forty cokes", D(40)),
+    ("received fifty cokes", D(50)),
+    ("received a hundred cokes", D(100)),
+    ("received one hundred and twenty cokes", D(120)),
+    ("took a coke", D(1)),
+    ("took an apple", D(1)),
+    ("took a couple of sprites", D(2)),
+    ("received a dozen eggs", D(12)),
+    ("received dozen eggs", D(12)),
+    ("received two dozen eggs", D(24)),
+    ("received half a dozen eggs", D(6)),
+    ("took half a lemon", D("0.5")),
+    ("took one and a half kilos of cheese", D("1.5")),
+    ("took 2.5 kg of cheese", D("2.5")),
+    ("received 1,000 g flour", D(1000)),
+    ("took -3 colas", D(-3)),
+    ("לקחתי אחת קולה", D(1)),
+    ("לקחתי קולה אחת", D(1)),
+    ("לקחתי שתיים קולה", D(2)),
+    ("לקחתי שתי קולה", D(2)),
+    ("לקחתי שני היינקן", D(2)),
+    ("לקחתי שלוש קולה", D(3)),
+    ("לקחתי שלושה היינקן", D(3)),
+    ("לקחתי ארבע קולה", D(4)),
+    ("לקחתי חמישה היינקן", D(5)),
+    ("לקחתי שש קולה", D(6)),
+    ("לקחתי שבעה היינקן", D(7)),
+    ("לקחתי שמונה קולה", D(8)),
+    ("לקחתי תשע קולה", D(9)),
+    ("לקחתי עשר קולה", D(10)),
+    ("לקחתי שלוש עשרה קולה", D(13)),
+    ("לקחתי עשרים קולה", D(20)),
+    ("לקחתי עשרים ושלוש פחיות קולה", D(23)),
+    ("קיבלנו תריסר ביצים", D(12)),
+    ("קיבלנו חצי תריסר ביצים", D(6)),
+    ("לקחתי חצי לימון", D("0.5")),
+    ("קיבלתי קילו וחצי עגבניות", D("1.5")),
+    ("קיבלתי 2 וחצי קילו עגבניות", D("2.5")),
+]
+
+
+@pytest.mark.parametrize(("text", "quantity"), QUANTITIES)
+def test_quantities(text: str, quantity: Decimal) -> None:
+    assert one(text).quantity == quantity
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("seventy seven", (D(77), 2)),
+        ("a few", None),
+        ("half a case", (D("0.5"), 2)),
+        ("a couple of", (D(2), 2)),
+        ("three hundred", (D(300), 2)),
+        ("a thousand", (D(1000), 2)),
+        ("מאה ו עשרים", (D(120), 3)),
+        ("שלוש מאות", (D(300), 2)),
+        ("מאתיים", (D(200), 1)),
+        ("אלף", (D(1000), 1)),
+        ("זוג", (D(2), 1)),
+        ("100 and 2", (D(100), 1)),
+        ("coke", None),
+    ],
+)
+def test_read_number(words: str, expected: tuple[Decimal, int] | None) -> None:
+    assert read_number(words.split(), 0) == expected
+
+
+def test_half_a_case_is_half_a_box() -> None:
+    item = one("half a case of beer received")
+    assert shape(item) == (IN, D("0.5"), "box", "beer")
+    assert one("took a case and a half of coke").quantity == D("1.5")
+
+
+# -- units, sizes, attributes -------------------------------------------------------------------
+
+UNITS = [
+    ("took 3 colas", None),
+    ("took 3 units of cola", "unit"),
+    ("took 3 pieces of cake", "unit"),
+    ("took 3 bottles of wine", "unit"),
+    ("took 3 cans of coke", "unit"),
+    ("took 3 cartons of milk", "unit"),
+    ("received 2 boxes of eggs", "box"),
+    ("received 2 cases of beer", "box"),
+    ("received 2 crates of beer", "box"),
+    ("received 2 trays of eggs", "box"),
+    ("received 2 packs of gum", "box"),
+    ("received 2 cases of coke cans", "box"),
+    ("received 10 kg tomatoes", "kg"),
+    ("received 10kg tomatoes", "kg"),
+    ("received 3 kilos of tomatoes", "kg"),
+    ("received 500 g butter", "g"),
+    ("received 500 grams of butter", "g"),
+    ("received 2 litres of milk", "l"),
+    ('קיבלנו 3 ק"ג עגבניות', "kg"),
+    ("קיבלנו 3 קילו עגבניות", "kg"),
+    ("קיבלנו 500 גרם חמאה", "g"),
+    ("קיבלנו 2 ליטר חלב", "l"),
+    ("קיבלנו 2 ארגזים קולה", "box"),
+    ("קיבלנו 2 קרטונים קולה", "box"),
+    ("לקחתי 6 יחידות קולה", "unit"),
+    ("לקחתי 6 בקבוקים קולה", "unit"),
+    ("לקחתי 6 פחיות קולה", "unit"),
+]
+
+
+@pytest.mark.parametrize(("text", "unit"), UNITS)
+def test_units(text: str, unit: str | None) -> None:
+    assert one(text).unit == unit
+
+
+def test_attributes_and_containers() -> None:
+    item = one("took 3 glass bottles of coke zero")
+    assert item.attributes == ("glass", "bottle", "zero")
+    assert item.product_text == "coke zero"  # a variant word may name the product
+    assert item.containers == frozenset({"glass_bottle"})
+    assert one("took 3 cans of coke").containers == frozenset({"can"})
+    bottles = one("took 3 bottles of coke")
+    assert bottles.containers == frozenset({"glass_bottle", "plastic_bottle"})
+    assert one("took 3 small colas").attributes == ("small",)
+    assert one("לקחתי 3 קולה גדולה בזכוכית").attributes == ("large", "glass")
+    assert one("לקחתי 2 פחיות קולה דיאט").attributes == ("can", "diet")
+    assert one("took 3 plastic bottles of sprite").containers == frozenset({"plastic_bottle"})
+
+
+def test_sizes_and_box_sizes() -> None:
+    item = one("took 3 1.5l cokes")
+    assert (item.quantity, item.unit, item.size_value, item.size_unit) == (
+        D(3),
+        None,
+        D("1.5"),
+        "l",
+    )
+    item = one("took 2 330ml cokes")
+    assert (item.quantity, item.size_value, item.size_unit) == (D(2), D(330), "ml")
+    item = one("received 2 cases of 24 coke cans")
+    assert (item.quantity, item.unit, item.box_size, item.product_text) == (D(2), "box", 24, "coke")
+    assert one("received two 6-packs of beer").box_size == 6
+    assert one("7up 6").product_text == "7up"  # a brand with a digit stays one word
+
+
+# -- several items, word order, typos -----------------------------------------------------------
+
+MULTI = [
+    (
+        "took 3 small colas and 2 heinekens",
+        [(OUT, D(3), None, "small cola"), (OUT, D(2), None, "heineken")],
+    ),
+    (
+        "received 2 cases of coke and 10 kg tomatoes",
+        [(IN, D(2), "box", "coke"), (IN, D(10), "kg", "tomato")],
+    ),
+    (
+        "לקחתי 3 קולה קטן ו-2 היינקן",
+        [(OUT, D(3), None, "קולה קטן"), (OUT, D(2), None, "היינקן")],
+    ),
+    (
+        "קיבלנו 2 ארגזי קולה ושלוש היינקן",
+        [(IN, D(2), "box", "קולה"), (IN, D(3), None, "היינקן")],
+    ),
+    (
+        "לקחתי 2 קולה, 3 ספרייט וגם 4 היינקן",
+        [(OUT, D(2), None, "קולה"), (OUT, D(3), None, "ספרייט"), (OUT, D(4), None, "היינקן")],
+    ),
+    (
+        "took 3 cokes, received 2 heinekens",
+        [(OUT, D(3), None, "coke"), (IN, D(2), None, "heineken")],
+    ),
+    ("took 3 colas & 2 sprites", [(OUT, D(3), None, "cola"), (OUT, D(2), None, "sprite")]),
+    ("took 3 colas plus 2 sprites", [(OUT, D(3), None, "cola"), (OUT, D(2), None, "sprite")]),
+    ("took 3 colas 2 heinekens", [(OUT, D(3), None, "cola"), (OUT, D(2), None, "heineken")]),
+    (
+        "3 colas and 2 heinekens broke",
+        [(WASTE, D(3), None, "cola"), (WASTE, D(2), None, "heineken")],
+    ),
+    (
+        "took 3 cokes and received 2 cases of beer",
+        [(OUT, D(3), None, "coke"), (IN, D(2), "box", "beer")],
+    ),
+    ("coke 3, sprite 2", [(None, D(3), None, "coke"), (None, D(2), None, "sprite")]),
+    ("took 2 salt and vinegar crisps", [(OUT, D(2), None, "salt and vinegar crisp")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MULTI)
+def test_several_items(text: str, expected: list[tuple[object, ...]]) -> None:
+    message = parse_stock_message(text)
+    assert message.intent == "movement"
+    assert [shape(i) for i in message.items] == expected
+
+
+ORDER_AND_TYPOS = [
+    ("coke cans: took 5", (OUT, D(5), "unit", "coke")),
+    ("5 coke out", (OUT, D(5), None, "coke")),
+    ("2 boxes of eggs in", (IN, D(2), "box", "egg")),
+    ("heineken -3", (OUT, D(3), None, "heineken")),
+    ("coke +5", (IN, D(5), None, "coke")),
+    ("coke x3 taken", (OUT, D(3), None, "coke")),
+    ("took 3 colas from the bar fridge", (OUT, D(3), None, "cola")),
+    ("לקחתי 3 קולה מהמקרר", (OUT, D(3), None, "קולה")),
+    ("recieved 2 cases of coke", (IN, D(2), "box", "coke")),
+    ("3 botles of wine brokn", (WASTE, D(3), "unit", "wine")),
+    ("received 3 kilso of tomatoes", (IN, D(3), "kg", "tomato")),
+    ("delivred 2 crates of beer", (IN, D(2), "box", "beer")),
+    ("splled 2 bottles of wine", (WASTE, D(2), "unit", "wine")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ORDER_AND_TYPOS)
+def test_word_order_and_typos(text: str, expected: tuple[object, ...]) -> None:
+    assert shape(one(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("took 2 cakes", (OUT, D(2), None, "cake")),  # not "cases"
+        ("took 2 breads", (OUT, D(2), None, "bread")),  # not "break"
+        ("took 2 bottled waters", (OUT, D(2), None, "bottled water")),
+    ],
+)
+def test_typo_tolerance_does_not_invent_words(text: str, expected: tuple[object, ...]) -> None:
+    assert shape(one(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "room 204 needs towels",
+        "took",
+        "how many cokes did we sell today?",
+        "I got the message",
+        "the fridge is broken",
+        "took the coke",  # no quantity and no stock word: the model asks
+        "can you book a table for 4 at 8pm?",
+        "cancel the order for table 4",
+    ],
+)
+def test_sentences_that_are_not_updates(text: str) -> None:
+    assert parse_stock_message(text).intent == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("took some cans of coke", (OUT, None, "unit", "coke")),  # the clerk asks how many
+        ("yes took 3 colas thanks", (OUT, D(3), None, "cola")),
+        ("we're down to 5 cokes", (ADJUST, D(5), None, "coke")),
+        ("לקחתי 3 וודקה", (OUT, D(3), None, "וודקה")),  # a leading ו that is not "and"
+        ("לקחתי את הקולה 2", (OUT, D(2), None, "קולה")),  # the article after את
+        ("לקחתי 2 את היינקן", (OUT, D(2), None, "היינקן")),  # but a brand keeps its ה
+    ],
+)
+def test_fillers_and_hebrew_prefixes(text: str, expected: tuple[object, ...]) -> None:
+    assert shape(one(text)) == expected
+
+
+def test_hebrew_conjunction_after_a_quantity() -> None:
+    message = parse_stock_message("ספרתי קולה 40 וספרייט 30")
+    assert [shape(i) for i in message.items] == [
+        (ADJUST, D(40), None, "קולה"),
+        (ADJUST, D(30), None, "ספרייט"),
+    ]
+
+
+# -- queries and undo ---------------------------------------------------------------------------
+
+LEVEL = [
+    ("how many cokes left", "coke"),
+    ("how many small colas do we have?", "small cola"),
+    ("how much milk is left", "milk"),
+    ("how many heinekens in stock?", "heineken"),
+    ("do we have heineken?", "heineken"),
+    ("any coke left?", "coke"),
+    ("coke left?", "coke"),
+    ("what's the coke level", "coke"),
+    ("stock of tomatoes", "tomato"),
+    ("are we low on coke?", "coke"),
+    ("is coke running low?", "coke"),
+    ("כמה קולה נשאר", "קולה"),
+    ("כמה קולה נשארו?", "קולה"),
+    ("כמה נשאר מהקולה", "קולה"),
+    ("כמה היינקן יש לנו", "היינקן"),
+    ("יש היינקן?", "היינקן"),
+    ("מה המלאי של קולה", "קולה"),
+]
+
+
+@pytest.mark.parametrize(("text", "product"), LEVEL)
+def test_level_queries(text: str, product: str) -> None:
+    message = parse_stock_message(text)
+    assert (message.intent, message.product_text) == ("query_level", product)
+    assert message.items[0].product_text == product
+    assert message.items[0].action is None
+
+
+def test_level_query_keeps_attributes() -> None:
+    message = parse_stock_message("how many coke cans left?")
+    assert message.items[0].attributes == ("can",)
+    assert message.product_text == "coke"
+
+
+LOW = [
+    "what's running low",
+    "what is low?",
+    "low stock",
+    "anything out of stock?",
+    "what do we need to order",
+    "what's missing",
+    "are we running low",
+    "מה חסר",
+    "מה נגמר",
+    "מה עומד להיגמר?",
+    "מלאי נמוך",
+]
+
+
+@pytest.mark.parametrize("text", LOW)
+def test_low_queries(text: str) -> None:
+    assert parse_stock_message(text).intent == "query_low"
+
+
+EXPIRING = [
+    ("what expires this week", 7),
+    ("what's expiring soon", 7),
+    ("anything expiring today?", 0),
+    ("what expires tomorrow", 1),
+    ("what's expiring in the next 3 days", 3),
+    ("what expires within two weeks?", 14),
+    ("expiring next week", 14),
+    ("what has expired?", 0),
+    ("מה פג תוקף השבוע", 7),
+    ("מה פג תוקף היום", 0),
+    ("מה יפוג מחר", 1),
+    ("מה עומד לפוג בשלושת הימים הקרובים", 3),
+    ("מה יפוג תוך 5 ימים?", 5),
+]
+
+
+@pytest.mark.parametrize(("text", "days"), EXPIRING)
+def test_expiring_queries(text: str, days: int) -> None:
+    message = parse_stock_message(text)
+    assert (message.intent, message.days) == ("query_expiring", days)
+
+
+def test_horizon_days_defaults() -> None:
+    assert horizon_days(["anything", "expiring"]) == 7
+    assert horizon_days(["the", "next", "couple", "of", "days"]) == 2
+    assert horizon_days(["the", "day", "after", "tomorrow"]) == 2
+
+
+UNDO = ["undo", "undo that", "Undo!", "cancel the last one", "undo the last entry", "בטל"]
+UNDO += ["תבטל את האחרון", "בטל את זה"]
+
+
+@pytest.mark.parametrize("text", UNDO)
+def test_undo(text: str) -> None:
+    assert parse_stock_message(text).intent == "undo"
+
+
+@pytest.mark.parametrize("text", ["cancel the order for table 4", "cancel", "ביטול"])
+def test_not_undo(text: str) -> None:
+    """Undo needs nothing else; a bare "cancel" answers a question, it does not undo."""
+    assert parse_stock_message(text).intent == "unknown"
+
+
+# -- unknown ------------------------------------------------------------------------------------
+
+UNKNOWN = [
+    "",
+    "   ",
+    "hello",
+    "what's the wifi password",
+    "thanks!",
+    "good morning",
+    "שלום",
+    "מה שלומך?",
+    "?!?",
+    "....",
+]
+
+
+@pytest.mark.parametrize("text", UNKNOWN)
+def test_unknown(text: str) -> None:
+    message = parse_stock_message(text)
+    assert message == ParsedMessage("unknown", language=message.language)
+
+
+def test_huge_input_is_unknown() -> None:
+    junk = ("lorem ipsum took 3 cokes dolor " * 400)[:10_000]
+    assert len(junk) == 10_000 > MAX_CHARS
+    message = parse_stock_message(junk)
+    assert message.intent == "unknown" and message.items == []
+    assert parse_reply(junk).kind in {"product", "number", "choice", "unknown"}
+
+
+def test_long_but_allowed_input_parses_sanely() -> None:
+    text = ", ".join(["took 3 cokes"] * 30)[:MAX_CHARS]
+    message = parse_stock_message(text)
+    assert message.intent == "movement"
+    assert all(i.action == OUT and i.quantity == D(3) for i in message.items)
+
+
+def test_results_are_frozen() -> None:
+    item = one("took 3 cokes")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.quantity = D(4)  # type: ignore[misc]
+
+
+# -- replies to clarification questions ---------------------------------------------------------
+
+REPLIES: list[tuple[str, dict[str, object]]] = [
+    ("yes", {"kind": "yes", "yes": True}),
+    ("y", {"kind": "yes", "yes": True}),
+    ("yeah sure", {"kind": "yes", "yes": True}),
+    ("ok", {"kind": "yes", "yes": True}),
+    ("correct", {"kind": "yes", "yes": True}),
+    ("go ahead", {"kind": "yes", "yes": True}),
+    ("כן", {"kind": "yes", "yes": True, "language": "he"}),
+    ("בטח", {"kind": "yes", "yes": True}),
+    ("נכון", {"kind": "yes", "yes": True}),
+    ("אוקיי", {"kind": "yes", "yes": True}),
+    ("no", {"kind": "no", "yes": False}),
+    ("n", {"kind": "no", "yes": False}),
+    ("nope", {"kind": "no", "yes": False}),
+    ("cancel", {"kind": "no", "yes": False}),
+    ("don't", {"kind": "no", "yes": False}),
+    ("לא", {"kind": "no", "yes": False}),
+    ("עזוב", {"kind": "no", "yes": False}),
+    ("בטל", {"kind": "no", "yes": False}),
+    ("boxes", {"kind": "unit", "unit": "box"}),
+    ("cases", {"kind": "unit", "unit": "box"}),
+    ("units", {"kind": "unit", "unit": "unit"}),
+    ("bottles", {"unit": "unit", "attributes": ("bottle",)}),
+    ("ארגזים", {"kind": "unit", "unit": "box"}),
+    ("קרטונים", {"kind": "unit", "unit": "box"}),
+    ("יחידות", {"kind": "unit", "unit": "unit"}),
+    ("בקבוקים", {"unit": "unit", "attributes": ("bottle",)}),
+    ("yes, boxes", {"kind": "unit", "unit": "box", "yes": True}),
+    ("2", {"kind": "choice", "choice": 2, "number": D(2)}),
+    ("the second one", {"kind": "choice", "choice": 2}),
+    ("2nd", {"kind": "choice", "choice": 2}),
+    ("first", {"kind": "choice", "choice": 1}),
+    ("the last one", {"kind": "choice", "choice": -1}),
+    ("השני", {"kind": "choice", "choice": 2}),
+    ("השנייה", {"kind": "choice", "choice": 2}),
+    ("glass", {"kind": "attribute", "attributes": ("glass",)}),
+    ("the glass ones", {"kind": "attribute", "attributes": ("glass",)}),
+    ("no, the glass ones", {"kind": "attribute", "attributes": ("glass",), "yes": False}),
+    ("cans", {"kind": "attribute", "attributes": ("can",), "unit": "unit"}),
+    ("plastic", {"kind": "attribute", "attributes": ("plastic",)}),
+    ("בזכוכית", {"kind": "attribute", "attributes": ("glass",)}),
+    ("פחיות", {"kind": "attribute", "attributes": ("can",)}),
+    ("5 boxes", {"kind": "unit", "unit": "box", "number": D(5), "choice": None}),
+    ("coke zero", {"kind": "product", "product_text": "coke zero", "attributes": ("zero",)}),
+    ("no, I meant sprite", {"kind": "product", "product_text": "sprite", "yes": False}),
+    ("", {"kind": "unknown"}),
+    ("undo", {"kind": "no", "yes": False}),
+    ("cancel the last one", {"kind": "no", "yes": False, "choice": None}),
+    ("no, took 5", {"yes": False, "choice": None, "number": D(5)}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REPLIES)
+def test_replies(text: str, expected: dict[str, object]) -> None:
+    hint = parse_reply(text)
+    assert {key: getattr(hint, key) for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("2", "unknown"),
+        ("the second one", "unknown"),
+        ("5 boxes", "unknown"),
+        ("no, the glass ones", "unknown"),
+        ("לא, בפחיות", "unknown"),
+        ("yes", "unknown"),
+        ("no, took 5", "movement"),
+    ],
+)
+def test_replies_are_not_new_messages(text: str, intent: str) -> None:
+    """The clerk tells an answer from a new request with ``parse_stock_message``."""
+    assert parse_stock_message(text).intent == intent
+
+
+def test_ordinals() -> None:
+    assert [ordinal(w) for w in ["third", "השלישי", "ראשונה", "האחרון", "coke"]] == [
+        3,
+        3,
+        1,
+        -1,
+        None,
+    ]

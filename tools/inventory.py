@@ -1,0 +1,277 @@
+"""Inventory tools: find products, read levels, record movements, undo, low stock, expiry.
+
+Stock is only ever changed by inserting a ``StockMovement``; the database applies it under the
+stock row's lock (see migration 0002), so two staff updating one product at once both count.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from domain.inventory import MovementKind, Product, Stock, StockMovement
+from domain.ops import Notification, NotificationKind
+from tools.base import ToolContext, ToolError, audit, require_staff
+
+
+class ProductInfo(BaseModel):
+    id: int
+    name: str
+    local_name: str | None
+    container: str
+    size: str | None
+    unit_type: str
+    box_size: int
+    box_name: str | None
+    stock: Decimal
+    min_stock: Decimal
+    next_expiry: date | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+    @property
+    def is_low(self) -> bool:
+        return self.stock < self.min_stock
+
+
+class MovementArgs(BaseModel):
+    product_id: int
+    kind: MovementKind
+    quantity: Decimal | None = Field(
+        default=None, description="Units (signed by kind); None with counted_quantity."
+    )
+    counted_quantity: Decimal | None = Field(default=None, ge=0)
+    reason: str | None = None
+    expiry_date: date | None = None
+
+
+class MovementResult(BaseModel):
+    movement_id: int
+    product: ProductInfo
+    delta: Decimal
+    level_before: Decimal
+    level_after: Decimal
+    low_stock_alert: bool  # this movement took the product below its minimum
+
+
+def _size(product: Product) -> str | None:
+    if product.size_value is None or product.size_unit is None:
+        return None
+    return f"{product.size_value.normalize():f} {product.size_unit}"
+
+
+def product_info(product: Product, stock: Stock | None) -> ProductInfo:
+    return ProductInfo(
+        id=product.id,
+        name=product.name,
+        local_name=product.local_name,
+        container=product.container_type.value,
+        size=_size(product),
+        unit_type=product.unit_type.value,
+        box_size=product.box_size,
+        box_name=product.box_name,
+        stock=stock.quantity if stock else Decimal(0),
+        min_stock=product.min_stock,
+        next_expiry=stock.next_expiry if stock else None,
+        aliases=list(product.aliases or []),
+    )
+
+
+def all_products(ctx: ToolContext) -> list[ProductInfo]:
+    """Every active product of the property with its current stock."""
+    rows = ctx.session.execute(
+        select(Product, Stock)
+        .join(Stock, Stock.product_id == Product.id, isouter=True)
+        .where(Product.active.is_(True))
+        .order_by(Product.name)
+    ).all()
+    return [product_info(p, s) for p, s in rows]
+
+
+def get_product(ctx: ToolContext, product_id: int) -> ProductInfo:
+    row = ctx.session.execute(
+        select(Product, Stock)
+        .join(Stock, Stock.product_id == Product.id, isouter=True)
+        .where(Product.id == product_id)
+    ).first()
+    if row is None:
+        raise ToolError(f"There is no product with id {product_id}.")
+    return product_info(row[0], row[1])
+
+
+def record_movement(ctx: ToolContext, args: MovementArgs) -> MovementResult:
+    """Record a stock movement (IN, OUT, WASTE, ADJUST) and return the new level.
+
+    Staff only. Refuses to take stock below zero: the caller must ask first and then record
+    the movement that sets it to zero."""
+    require_staff(ctx)
+    before = get_product(ctx, args.product_id)
+    delta = _signed(args)
+    movement = StockMovement(
+        property_id=ctx.property_id,
+        product_id=args.product_id,
+        kind=args.kind,
+        quantity=delta,
+        counted_quantity=args.counted_quantity,
+        actor_staff_id=ctx.actor.id if ctx.actor.kind == "staff" else None,
+        actor_label=ctx.actor.label,
+        reason=args.reason,
+        source_message=ctx.source_message,
+        conversation_id=ctx.conversation_id,
+        expiry_date=args.expiry_date,
+    )
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(movement)
+            ctx.session.flush()
+    except IntegrityError as error:
+        if "quantity_nonnegative" in str(error.orig):
+            raise ToolError(
+                f"Only {before.stock.normalize():f} of {before.name} in stock: that would go "
+                "below zero."
+            ) from error
+        if "quantity_nonzero" in str(error.orig):
+            raise ToolError(
+                f"{before.name} is already at that level: nothing to change."
+            ) from error
+        raise
+    ctx.session.refresh(movement)
+    after = get_product(ctx, args.product_id)
+    assert movement.quantity is not None and movement.balance_after is not None
+    # The trigger computed balance_after under the row lock: exact even when others move the
+    # same product concurrently, so the crossing is detected exactly once.
+    level_after = movement.balance_after
+    level_before = level_after - movement.quantity
+    alert = level_before >= before.min_stock > level_after
+    if alert:
+        _alert_low_stock(ctx, after)
+    audit(
+        ctx,
+        "record_movement",
+        "stock_movements",
+        movement.id,
+        {"quantity": str(level_before)},
+        {"quantity": str(level_after), "kind": args.kind.value, "delta": str(movement.quantity)},
+    )
+    return MovementResult(
+        movement_id=movement.id,
+        product=after,
+        delta=movement.quantity,
+        level_before=level_before,
+        level_after=level_after,
+        low_stock_alert=alert,
+    )
+
+
+def undo_last_movement(ctx: ToolContext) -> MovementResult:
+    """Reverse the actor's most recent movement that is not yet reversed."""
+    require_staff(ctx)
+    reversed_ids = select(StockMovement.reverses_movement_id).where(
+        StockMovement.reverses_movement_id.is_not(None)
+    )
+    last = ctx.session.scalars(
+        select(StockMovement)
+        .where(
+            StockMovement.actor_staff_id == ctx.actor.id,
+            StockMovement.reverses_movement_id.is_(None),
+            StockMovement.id.not_in(reversed_ids),
+        )
+        .order_by(StockMovement.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.quantity is None:
+        raise ToolError("There is no movement of yours to undo.")
+    before = get_product(ctx, last.product_id)
+    reversal = StockMovement(
+        property_id=ctx.property_id,
+        product_id=last.product_id,
+        kind=MovementKind.ADJUST,
+        quantity=-last.quantity,
+        actor_staff_id=ctx.actor.id,
+        actor_label=ctx.actor.label,
+        reason=f"undo of movement {last.id}",
+        source_message=ctx.source_message,
+        conversation_id=ctx.conversation_id,
+        reverses_movement_id=last.id,
+    )
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(reversal)
+            ctx.session.flush()
+    except IntegrityError as error:
+        if "quantity_nonnegative" in str(error.orig):
+            raise ToolError(
+                f"Cannot undo: {before.name} has only {before.stock.normalize():f} left now."
+            ) from error
+        raise
+    after = get_product(ctx, last.product_id)
+    alert = before.stock >= before.min_stock > after.stock
+    if alert:
+        _alert_low_stock(ctx, after)
+    audit(
+        ctx,
+        "undo_last_movement",
+        "stock_movements",
+        reversal.id,
+        {"quantity": str(before.stock), "undone_movement": last.id},
+        {"quantity": str(after.stock)},
+    )
+    return MovementResult(
+        movement_id=reversal.id,
+        product=after,
+        delta=-last.quantity,
+        level_before=before.stock,
+        level_after=after.stock,
+        low_stock_alert=alert,
+    )
+
+
+def low_stock(ctx: ToolContext) -> list[ProductInfo]:
+    """Products below their minimum level, lowest first relative to the minimum."""
+    low = [p for p in all_products(ctx) if p.is_low]
+    return sorted(low, key=lambda p: p.stock / p.min_stock if p.min_stock else Decimal(0))
+
+
+def expiring(ctx: ToolContext, days: int) -> list[ProductInfo]:
+    """Products in stock whose earliest expiry falls within ``days`` days (0 = today)."""
+    if days < 0 or days > 366:
+        raise ToolError("Ask about expiry within the next year (0 to 366 days).")
+    horizon = date.today() + timedelta(days=days)
+    return [
+        p
+        for p in all_products(ctx)
+        if p.next_expiry is not None and p.stock > 0 and p.next_expiry <= horizon
+    ]
+
+
+def _signed(args: MovementArgs) -> Decimal | None:
+    if args.kind is MovementKind.ADJUST and args.counted_quantity is not None:
+        return None  # the database computes the difference under the row lock
+    if args.quantity is None or args.quantity == 0:
+        raise ToolError("Give a quantity other than zero.")
+    magnitude = abs(args.quantity)
+    if args.kind is MovementKind.IN:
+        return magnitude
+    if args.kind in (MovementKind.OUT, MovementKind.WASTE):
+        return -magnitude
+    return args.quantity
+
+
+def _alert_low_stock(ctx: ToolContext, product: ProductInfo) -> None:
+    """Tell the managers once per crossing below the minimum (not on every movement)."""
+    ctx.session.add(
+        Notification(
+            property_id=ctx.property_id,
+            kind=NotificationKind.LOW_STOCK,
+            recipient_staff_id=None,
+            title=f"Low stock: {product.name}",
+            body=(
+                f"{product.name} is at {product.stock.normalize():f}, below the minimum of "
+                f"{product.min_stock.normalize():f}."
+            ),
+            data={"product_id": product.id, "level": str(product.stock)},
+        )
+    )
