@@ -26,9 +26,9 @@ def say(runtime: AgentRuntime, text: str, sender: str = STAFF, slug: str = "demo
 def level(db: Database, sku: str, slug: str = "demo") -> Decimal:
     with db.tenant(db.property_id(slug)) as session:
         value = session.scalar(
-            select(Stock.quantity).join(Product, Product.id == Stock.product_id).where(
-                Product.sku == sku
-            )
+            select(Stock.quantity)
+            .join(Product, Product.id == Stock.product_id)
+            .where(Product.sku == sku)
         )
     assert value is not None, sku
     return value

@@ -83,7 +83,9 @@ def test_several_items_in_one_message(runtime: AgentRuntime, seeded: Database) -
 def test_ambiguous_product_asks_which_by_container(runtime: AgentRuntime, seeded: Database) -> None:
     set_level(seeded, "COKE-330-CAN", 100)
     asked = say(runtime, "took 2 boxes of coke")
-    assert "can" in asked.reply and "glass bottle" in asked.reply and "plastic bottle" in asked.reply
+    assert (
+        "can" in asked.reply and "glass bottle" in asked.reply and "plastic bottle" in asked.reply
+    )
     assert "Zero" not in asked.reply, "Coke Zero is not plain coke"
     done = say(runtime, "cans")
     assert "Took out 48 × Coca-Cola 330 ml can. Now 52 in stock." in done.reply

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import Row, Select, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.inventory import MovementKind, Product, Stock, StockMovement
@@ -57,49 +58,63 @@ class MovementResult(BaseModel):
     low_stock_alert: bool  # this movement took the product below its minimum
 
 
-def _size(product: Product) -> str | None:
-    if product.size_value is None or product.size_unit is None:
-        return None
-    return f"{product.size_value.normalize():f} {product.size_unit}"
+_PRODUCT_COLUMNS = (
+    Product.id,
+    Product.name,
+    Product.local_name,
+    Product.container_type,
+    Product.size_value,
+    Product.size_unit,
+    Product.unit_type,
+    Product.box_size,
+    Product.box_name,
+    Product.min_stock,
+    Product.aliases,
+    Stock.quantity,
+    Stock.next_expiry,
+)
 
 
-def product_info(product: Product, stock: Stock | None) -> ProductInfo:
+def _product_select() -> Select[Any]:  # the column tuple is long; rows are read by name
+    # Plain columns, not ORM entities: this runs on every stock message, and building 40 ORM
+    # objects per turn cost more than the query itself.
+    query = cast("Select[Any]", select(*_PRODUCT_COLUMNS))
+    return query.join(Stock, Stock.product_id == Product.id, isouter=True)
+
+
+def _info(row: Row[Any]) -> ProductInfo:
+    size = None
+    if row.size_value is not None and row.size_unit is not None:
+        size = f"{row.size_value.normalize():f} {row.size_unit}"
     return ProductInfo(
-        id=product.id,
-        name=product.name,
-        local_name=product.local_name,
-        container=product.container_type.value,
-        size=_size(product),
-        unit_type=product.unit_type.value,
-        box_size=product.box_size,
-        box_name=product.box_name,
-        stock=stock.quantity if stock else Decimal(0),
-        min_stock=product.min_stock,
-        next_expiry=stock.next_expiry if stock else None,
-        aliases=list(product.aliases or []),
+        id=row.id,
+        name=row.name,
+        local_name=row.local_name,
+        container=row.container_type.value,
+        size=size,
+        unit_type=row.unit_type.value,
+        box_size=row.box_size,
+        box_name=row.box_name,
+        stock=row.quantity if row.quantity is not None else Decimal(0),
+        min_stock=row.min_stock,
+        next_expiry=row.next_expiry,
+        aliases=list(row.aliases or []),
     )
 
 
 def all_products(ctx: ToolContext) -> list[ProductInfo]:
     """Every active product of the property with its current stock."""
     rows = ctx.session.execute(
-        select(Product, Stock)
-        .join(Stock, Stock.product_id == Product.id, isouter=True)
-        .where(Product.active.is_(True))
-        .order_by(Product.name)
+        _product_select().where(Product.active.is_(True)).order_by(Product.name)
     ).all()
-    return [product_info(p, s) for p, s in rows]
+    return [_info(row) for row in rows]
 
 
 def get_product(ctx: ToolContext, product_id: int) -> ProductInfo:
-    row = ctx.session.execute(
-        select(Product, Stock)
-        .join(Stock, Stock.product_id == Product.id, isouter=True)
-        .where(Product.id == product_id)
-    ).first()
+    row = ctx.session.execute(_product_select().where(Product.id == product_id)).first()
     if row is None:
         raise ToolError(f"There is no product with id {product_id}.")
-    return product_info(row[0], row[1])
+    return _info(row)
 
 
 def record_movement(ctx: ToolContext, args: MovementArgs) -> MovementResult:
@@ -110,23 +125,25 @@ def record_movement(ctx: ToolContext, args: MovementArgs) -> MovementResult:
     require_staff(ctx)
     before = get_product(ctx, args.product_id)
     delta = _signed(args)
-    movement = StockMovement(
-        property_id=ctx.property_id,
-        product_id=args.product_id,
-        kind=args.kind,
-        quantity=delta,
-        counted_quantity=args.counted_quantity,
-        actor_staff_id=ctx.actor.id if ctx.actor.kind == "staff" else None,
-        actor_label=ctx.actor.label,
-        reason=args.reason,
-        source_message=ctx.source_message,
-        conversation_id=ctx.conversation_id,
-        expiry_date=args.expiry_date,
-    )
+    values = {
+        "property_id": ctx.property_id,
+        "product_id": args.product_id,
+        "kind": args.kind,
+        "quantity": delta,
+        "counted_quantity": args.counted_quantity,
+        "actor_staff_id": ctx.actor.id if ctx.actor.kind == "staff" else None,
+        "actor_label": ctx.actor.label,
+        "reason": args.reason,
+        "source_message": ctx.source_message,
+        "conversation_id": ctx.conversation_id,
+        "expiry_date": args.expiry_date,
+    }
+    returning = (StockMovement.id, StockMovement.quantity, StockMovement.balance_after)
     try:
-        with ctx.session.begin_nested():
-            ctx.session.add(movement)
-            ctx.session.flush()
+        with ctx.session.begin_nested():  # a refused movement must not abort the whole turn
+            row = ctx.session.execute(
+                insert(StockMovement).values(**values).returning(*returning)
+            ).one()
     except IntegrityError as error:
         if "quantity_nonnegative" in str(error.orig):
             raise ToolError(
@@ -134,17 +151,15 @@ def record_movement(ctx: ToolContext, args: MovementArgs) -> MovementResult:
                 "below zero."
             ) from error
         if "quantity_nonzero" in str(error.orig):
-            raise ToolError(
-                f"{before.name} is already at that level: nothing to change."
-            ) from error
+            message = f"{before.name} is already at that level: nothing to change."
+            raise ToolError(message) from error
         raise
-    ctx.session.refresh(movement)
-    after = get_product(ctx, args.product_id)
-    assert movement.quantity is not None and movement.balance_after is not None
+    movement_id, applied, level_after = row
+    assert applied is not None and level_after is not None  # set by the trigger
     # The trigger computed balance_after under the row lock: exact even when others move the
     # same product concurrently, so the crossing is detected exactly once.
-    level_after = movement.balance_after
-    level_before = level_after - movement.quantity
+    level_before = level_after - applied
+    after = _after(before, level_after, applied, args.expiry_date)
     alert = level_before >= before.min_stock > level_after
     if alert:
         _alert_low_stock(ctx, after)
@@ -152,14 +167,14 @@ def record_movement(ctx: ToolContext, args: MovementArgs) -> MovementResult:
         ctx,
         "record_movement",
         "stock_movements",
-        movement.id,
+        movement_id,
         {"quantity": str(level_before)},
-        {"quantity": str(level_after), "kind": args.kind.value, "delta": str(movement.quantity)},
+        {"quantity": str(level_after), "kind": args.kind.value, "delta": str(applied)},
     )
     return MovementResult(
-        movement_id=movement.id,
+        movement_id=movement_id,
         product=after,
-        delta=movement.quantity,
+        delta=applied,
         level_before=level_before,
         level_after=level_after,
         low_stock_alert=alert,
@@ -245,6 +260,16 @@ def expiring(ctx: ToolContext, days: int) -> list[ProductInfo]:
         for p in all_products(ctx)
         if p.next_expiry is not None and p.stock > 0 and p.next_expiry <= horizon
     ]
+
+
+def _after(before: ProductInfo, level: Decimal, delta: Decimal, expiry: date | None) -> ProductInfo:
+    """The product after a movement, as the trigger left it, without reading it again."""
+    next_expiry = before.next_expiry
+    if level == 0:
+        next_expiry = None
+    elif expiry is not None and delta > 0:
+        next_expiry = min(next_expiry, expiry) if next_expiry else expiry
+    return before.model_copy(update={"stock": level, "next_expiry": next_expiry})
 
 
 def _signed(args: MovementArgs) -> Decimal | None:

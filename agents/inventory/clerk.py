@@ -3,7 +3,9 @@ message (parser first, the model only when the parser cannot) and run the flow."
 
 from __future__ import annotations
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
 from langgraph.runtime import Runtime
 
 from agents.inventory.flow import Outcome, run_query, run_requests
@@ -51,9 +53,20 @@ def inventory_clerk(state: AgentState, runtime: Runtime[TurnContext]) -> AgentSt
 def _ask_model(runtime: Runtime[TurnContext], text: str) -> list[StockRequest] | StockQuery | None:
     factory = runtime.context.chat_model
     assert factory is not None
-    model = factory().bind_tools(TOOLS)
-    answer = model.invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(text)])
+    answer = _bound(factory()).invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(text)])
     return requests_from(answer) if isinstance(answer, AIMessage) else None
+
+
+_BOUND: dict[int, tuple[BaseChatModel, Runnable[LanguageModelInput, BaseMessage]]] = {}
+
+
+def _bound(model: BaseChatModel) -> Runnable[LanguageModelInput, BaseMessage]:
+    """The model with the clerk's tools bound, once per model (binding builds JSON schemas)."""
+    cached = _BOUND.get(id(model))
+    if cached is None or cached[0] is not model:
+        cached = (model, model.bind_tools(TOOLS))
+        _BOUND[id(model)] = cached
+    return cached[1]
 
 
 def _done(outcome: Outcome, state: AgentState, *, llm_called: bool) -> AgentState:

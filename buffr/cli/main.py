@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from agents.llm.config import LLMConfigError
+from buffr.cli.bench_cmd import bench_app
 from buffr.cli.chat_cmd import chat
 from buffr.cli.context import CliError
 from buffr.cli.db_cmd import db_app
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(models_app, name="models")
+app.add_typer(bench_app, name="bench")
 app.add_typer(services_app, name="services")
 app.command("status")(status)
 app.command("chat")(chat)

@@ -1,0 +1,101 @@
+"""The graph with a scripted chat model that emits real tool calls through the same code path
+a real model uses: routing, the model only when the parser cannot read a message, tool calls
+turned into the same flow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from agents.inventory.llm_tools import TOOLS
+from agents.llm.fake import ScriptedChatModel
+from agents.runtime import AgentRuntime
+from buffr.db.session import Database
+from domain.seed import seed_demo
+from tests.inventory_helpers import GUEST, STAFF, level, say, set_level
+
+# Words the deterministic parser does not know: only the model can read this.
+UNREADABLE = "log this please: a pair of heinekens vanished at the pool party"
+
+
+@pytest.fixture(scope="module")
+def seeded(db: Database) -> Database:
+    seed_demo(db)
+    return db
+
+
+def _runtime(db: Database, model: ScriptedChatModel) -> Iterator[AgentRuntime]:
+    runtime = AgentRuntime(db, chat_model=lambda: model)
+    for sender in (STAFF, GUEST):
+        runtime.forget_thread("demo", sender)
+    yield runtime
+
+
+def _call(name: str, **args: object) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{name}"}])
+
+
+def test_model_tool_call_goes_through_the_flow(seeded: Database) -> None:
+    set_level(seeded, "HEIN-330-BTL", 100)
+    model = ScriptedChatModel(
+        [_call("update_stock", action="OUT", product="heineken", quantity=2, unit="unit")]
+    )
+    runtime = next(_runtime(seeded, model))
+    result = say(runtime, UNREADABLE)
+    assert result.llm_called
+    assert model.bound_tool_names == [t.__name__ for t in TOOLS]
+    assert [a["tool"] for a in result.actions] == ["record_movement"]
+    assert "Took out 2 × Heineken 330 ml bottle. Now 98 in stock." in result.reply
+    assert level(seeded, "HEIN-330-BTL") == 98
+
+
+def test_model_proposal_is_still_checked_by_the_flow(seeded: Database) -> None:
+    """The model says OUT 500 of a product with 10: code asks before zeroing, as always."""
+    set_level(seeded, "HEIN-330-BTL", 10)
+    model = ScriptedChatModel(
+        [_call("update_stock", action="OUT", product="heineken", quantity=500, unit="unit")]
+    )
+    runtime = next(_runtime(seeded, model))
+    result = say(runtime, UNREADABLE)
+    assert result.pending_question and "Only 10" in result.reply
+    assert level(seeded, "HEIN-330-BTL") == 10
+
+
+def test_model_queries(seeded: Database) -> None:
+    model = ScriptedChatModel([_call("low_stock"), _call("stock_level", product="coke zero")])
+    runtime = next(_runtime(seeded, model))
+    assert "Below minimum:" in say(runtime, "hmm, thoughts on the shelves, mate?").reply
+    level_reply = say(runtime, "the black fizzy stuff without sugar, situation?").reply
+    assert level_reply.startswith("Coca-Cola Zero 330 ml can:")
+    assert len(model.calls) == 2
+
+
+def test_model_without_tool_call_gets_the_fixed_answer(seeded: Database) -> None:
+    model = ScriptedChatModel([AIMessage(content="Sure! The wifi password is hunter2.")])
+    runtime = next(_runtime(seeded, model))
+    result = say(runtime, "what's the wifi password")
+    assert result.llm_called and result.actions == []
+    assert "hunter2" not in result.reply, "free text from the model is never relayed"
+    assert "didn't understand that stock update" in result.reply
+
+
+def test_fast_path_never_calls_the_model(seeded: Database) -> None:
+    model = ScriptedChatModel([])  # any call would fail the script
+    runtime = next(_runtime(seeded, model))
+    for text in ("received 1 case of heineken", "what is low?", "undo"):
+        assert not say(runtime, text).llm_called
+    assert model.calls == []
+
+
+def test_router_sends_guests_elsewhere_politely(seeded: Database) -> None:
+    model = ScriptedChatModel([])
+    runtime = next(_runtime(seeded, model))
+    guest = say(runtime, "do you have a room tomorrow?", sender=GUEST)
+    assert guest.agent == "receptionist" and "can't help" in guest.reply
+    wedding = say(runtime, "we are planning a wedding for 120 people", sender=GUEST)
+    assert wedding.agent == "sales_funnel" and "sales" in wedding.reply
+    staff = say(runtime, "what is low?")
+    assert staff.agent == "inventory_clerk"
+    assert model.calls == []
