@@ -17,7 +17,7 @@ from domain.seed import seed_demo
 from tests.inventory_helpers import GUEST, STAFF, level, say, set_level
 
 # Words the deterministic parser does not know: only the model can read this.
-UNREADABLE = "log this please: a pair of heinekens vanished at the pool party"
+UNREADABLE = "log this please: 2 bottles of heineken vanished at the pool party"
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +52,34 @@ def test_model_tool_call_goes_through_the_flow(seeded: Database) -> None:
 
 
 def test_model_proposal_is_still_checked_by_the_flow(seeded: Database) -> None:
-    """The model says OUT 500 of a product with 10: code asks before zeroing, as always."""
+    """The model says OUT 20 of a product with 10: code asks before zeroing, as always."""
     set_level(seeded, "HEIN-330-BTL", 10)
     model = ScriptedChatModel(
-        [_call("update_stock", action="OUT", product="heineken", quantity=500, unit="unit")]
+        [_call("update_stock", action="OUT", product="heineken", quantity=20, unit="unit")]
     )
     runtime = next(_runtime(seeded, model))
-    result = say(runtime, UNREADABLE)
+    result = say(runtime, "log this please: 20 bottles of heineken vanished at the pool party")
     assert result.pending_question and "Only 10" in result.reply
     assert level(seeded, "HEIN-330-BTL") == 10
+
+
+def test_model_fields_the_message_does_not_support_are_dropped(seeded: Database) -> None:
+    """A quantity nobody said and a box nobody mentioned become questions, not writes; a
+    product the message never names is no update at all."""
+    set_level(seeded, "HEIN-330-BTL", 100)
+    model = ScriptedChatModel(
+        [
+            _call("update_stock", action="OUT", product="heineken", quantity=500, unit="box"),
+            _call("update_stock", action="IN", product="small cola", quantity=10, unit="box"),
+        ]
+    )
+    runtime = next(_runtime(seeded, model))
+    asked = say(runtime, UNREADABLE)
+    assert asked.reply == "How many Heineken 330 ml bottle?" and asked.actions == []
+    assert "nothing recorded" in say(runtime, "cancel").reply
+    invented = say(runtime, "how was your weekend, mate?")
+    assert "didn't understand" in invented.reply and invented.actions == []
+    assert level(seeded, "HEIN-330-BTL") == 100
 
 
 def test_model_queries(seeded: Database) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from agents.inventory.numbers import horizon_days, ordinal, read_number
+from agents.inventory.numbers import ordinal, read_number
 from agents.inventory.parse import (
     MAX_CHARS,
     ParsedItem,
@@ -15,6 +15,7 @@ from agents.inventory.parse import (
     parse_reply,
     parse_stock_message,
 )
+from agents.inventory.parse_queries import horizon_days
 from domain.inventory import MovementKind
 
 OUT, IN, WASTE, ADJUST = (
@@ -399,6 +400,149 @@ def test_hebrew_conjunction_after_a_quantity() -> None:
         (ADJUST, D(40), None, "קולה"),
         (ADJUST, D(30), None, "ספרייט"),
     ]
+
+
+# -- more verbs, subjects, purposes, elided units ----------------------------------------------
+
+MORE_PHRASINGS = [
+    # "used up", "drank up": "up" belongs to the verb; "for ..." is a purpose
+    ("we used up three coke zeros for the minibar", OUT, D(3), None, "coke zero"),
+    ("used up 2 bottles of milk", OUT, D(2), "unit", "milk"),
+    ("we've used up 2 kegs of heineken", OUT, D(2), "unit", "heineken"),
+    ("finished 3 cokes", OUT, D(3), None, "coke"),
+    ("we finished three bottles of wine", OUT, D(3), "unit", "wine"),
+    ("drank 2 heinekens", OUT, D(2), None, "heineken"),
+    ("we've drunk 4 cokes", OUT, D(4), None, "coke"),
+    ("poured 4 proseccos for the wedding", OUT, D(4), None, "prosecco"),
+    ("served 3 proseccos for the wedding", OUT, D(3), None, "prosecco"),
+    ("opened 2 bottles of wine", OUT, D(2), "unit", "wine"),
+    ("gave away 3 cokes", OUT, D(3), None, "coke"),
+    ("given away 2 muffins", OUT, D(2), None, "muffin"),
+    ("comped 2 heinekens for room 204", OUT, D(2), None, "heineken"),
+    ("comp 2 cokes for table 5", OUT, D(2), None, "coke"),
+    ("took 3 cokes for the minibar", OUT, D(3), None, "coke"),
+    ("took 3 cokes in room 204", OUT, D(3), None, "coke"),  # "in" before a word: a place
+    # a subject before the verb is not product text
+    ("the guests in 204 drank two heinekens", OUT, D(2), None, "heineken"),
+    ("the guests in room 204 drank two heinekens", OUT, D(2), None, "heineken"),
+    ("room 204 drank 2 heinekens", OUT, D(2), None, "heineken"),
+    ("the kitchen used 2 kg flour", OUT, D(2), "kg", "flour"),
+    ("a drunk guest broke 2 glasses", WASTE, D(2), None, "glass"),
+    ("in the bar we have 12 cokes", ADJUST, D(12), None, "coke"),
+    # "we have" before another verb is an auxiliary, not a count
+    ("we have sold 4 cokes", OUT, D(4), None, "coke"),
+    ("we have received 3 cases of coke", IN, D(3), "box", "coke"),
+    ("update: took 3 cokes", OUT, D(3), None, "coke"),
+    # a verb between the quantity and the product describes it if another verb follows
+    ("2 opened bottles of wine expired", WASTE, D(2), "unit", "wine"),
+    ("took 2 opened bottles of wine", OUT, D(2), "unit", "wine"),
+    ("2 broken glasses", WASTE, D(2), None, "glass"),
+    ("2 opened bottles of wine", OUT, D(2), "unit", "wine"),  # alone it is the verb
+    # Hebrew
+    ("שתו 2 היינקן", OUT, D(2), None, "היינקן"),
+    ("שתינו 3 קולה", OUT, D(3), None, "קולה"),
+    ("הגשנו 2 יין לשולחן 5", OUT, D(2), None, "יין"),
+    ("פתחנו 2 בקבוקי יין", OUT, D(2), "unit", "יין"),
+    ("הוצאנו 3 בקבוקי יין לחתונה", OUT, D(3), "unit", "יין"),
+    ("לקחתי 3 קולה לחדר 204", OUT, D(3), None, "קולה"),
+    ("האורחים בחדר 204 שתו 2 היינקן", OUT, D(2), None, "היינקן"),
+    ("זרקנו 3 ביצים", WASTE, D(3), None, "ביצים"),
+    ("ספרנו 40 קולה", ADJUST, D(40), None, "קולה"),
+    ("לקחנו 2 תבניות ביצים", OUT, D(2), "box", "ביצים"),
+    ("הגיעה תבנית ביצים", IN, D(1), "box", "ביצים"),
+]
+
+
+@pytest.mark.parametrize(("text", "action", "quantity", "unit", "product"), MORE_PHRASINGS)
+def test_more_phrasings(
+    text: str, action: MovementKind, quantity: Decimal | None, unit: str | None, product: str
+) -> None:
+    item = one(text)
+    assert shape(item) == (action, quantity, unit, product)
+    assert item.absolute is (action == ADJUST)
+    assert "up" not in item.product_text.split()
+
+
+def test_plural_variant_words_are_attributes() -> None:
+    assert one("we used up three coke zeros for the minibar").attributes == ("zero",)
+    assert one("took 2 diets").attributes == ("diet",)
+    assert one("took 2 lights").attributes == ()  # may be bulbs: only "diet" itself
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "3 cases of heineken, 2 of corona",
+            [(None, D(3), "box", "heineken"), (None, D(2), "box", "corona")],
+        ),
+        (
+            "received 3 cases of heineken and 2 of corona, 4 of stella",
+            [
+                (IN, D(3), "box", "heineken"),
+                (IN, D(2), "box", "corona"),
+                (IN, D(4), "box", "stella"),
+            ],
+        ),
+        (
+            "קיבלנו 3 ארגזים של היינקן ו-2 של קורונה",
+            [(IN, D(3), "box", "היינקן"), (IN, D(2), "box", "קורונה")],
+        ),
+        (  # no "of": not said
+            "received 3 cases of coke, 2 sprites",
+            [(IN, D(3), "box", "coke"), (IN, D(2), None, "sprite")],
+        ),
+        (  # "a couple of" is a number, not an elided unit
+            "received 3 cases of coke and a couple of sprites",
+            [(IN, D(3), "box", "coke"), (IN, D(2), None, "sprite")],
+        ),
+        (
+            "3 cokes in 2 sprites out",
+            [(IN, D(3), None, "coke"), (OUT, D(2), None, "sprite")],
+        ),
+        (
+            "3 cokes in and 2 sprites out",
+            [(IN, D(3), None, "coke"), (OUT, D(2), None, "sprite")],
+        ),
+    ],
+)
+def test_units_carried_and_in_out(text: str, expected: list[tuple[object, ...]]) -> None:
+    message = parse_stock_message(text)
+    assert message.intent == "movement"
+    assert [shape(i) for i in message.items] == expected
+
+
+def test_elided_unit_keeps_the_container() -> None:
+    message = parse_stock_message("got 3 glass bottles of coke zero, 2 of sprite")
+    assert [i.attributes for i in message.items] == [
+        ("glass", "bottle", "zero"),
+        ("glass", "bottle"),
+    ]
+    assert message.items[1].containers == frozenset({"glass_bottle"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("took 2 drinks", (OUT, D(2), None, "drink")),  # "drinks" is a noun, not a verb
+        ("received 3 cases of soft drinks", (IN, D(3), "box", "soft drink")),
+        ("coke cans: took 5", (OUT, D(5), "unit", "coke")),  # product before the verb stays
+    ],
+)
+def test_nouns_and_products_before_the_verb(text: str, expected: tuple[object, ...]) -> None:
+    assert shape(one(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("הזמנו 3 ארגזים קולה", "unknown"),  # ordering is not receiving
+        ("we ordered 3 cases of coke", "unknown"),
+        ("we ran out of coke", "query_level"),  # a level statement, not a movement
+    ],
+)
+def test_not_movements(text: str, intent: str) -> None:
+    assert parse_stock_message(text).intent == intent
 
 
 # -- queries and undo ---------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def _ask_model(runtime: Runtime[TurnContext], text: str) -> list[StockRequest] |
     factory = runtime.context.chat_model
     assert factory is not None
     answer = _bound(factory()).invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(text)])
-    return requests_from(answer) if isinstance(answer, AIMessage) else None
+    return requests_from(answer, text) if isinstance(answer, AIMessage) else None
 
 
 _BOUND: dict[int, tuple[BaseChatModel, Runnable[LanguageModelInput, BaseMessage]]] = {}

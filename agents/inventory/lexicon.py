@@ -1,11 +1,9 @@
-"""The words the stock parser knows, the tokenizer, and its (deliberately narrow) typo tolerance.
+"""The words the stock parser knows, its (deliberately narrow) typo tolerance, and the lexer: it
+classifies the tokens of ``numbers.tokenize`` (``lex``) and reads a clause's product words
+(``product_words``).
 
-Tokens are lowercased words, numbers and a few punctuation marks, each with its span in the
-text. English contractions are expanded (``what's`` -> ``what is``), a digit glued to letters that
-are not a unit stays one word (``7up``), and the Hebrew conjunction ``ו`` is split off a number
-word or a verb (``ושלוש`` -> ``ו`` ``שלוש``). Hebrew prefixes (``ה ו ב ל מ ש`` and pairs) are
-stripped only when what remains is a word of these tables: ``בזכוכית`` is glass, ``היינקן`` stays
-Heineken.
+Hebrew prefixes (``ה ו ב ל מ ש`` and pairs) are stripped only when what remains is a word of these
+tables: ``בזכוכית`` is glass, ``היינקן`` stays Heineken.
 
 A typo is forgiven only in verbs and unit words, only in words of five letters or more, only with
 the same first letter and one edit: a missing, extra or swapped letter (``brokn``, ``botles``,
@@ -15,7 +13,6 @@ becomes ``cases`` and ``bread`` never ``break``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,10 +21,25 @@ from typing import Literal
 
 from rapidfuzz.distance import OSA
 
-from agents.inventory.numbers import is_number_word, ordinal, read_number
+from agents.inventory.numbers import (
+    ONE_UNIT,
+    UNITS,
+    Token,
+    Unit,
+    is_number_word,
+    ordinal,
+    read_quantity,
+)
 from domain.inventory import MovementKind
 
-Unit = Literal["unit", "box", "kg", "g", "l"]
+Language = Literal["en", "he"]
+MAX_CHARS = 500  # a longer message is not a quick stock update: leave it to the model
+MAX_PRODUCT_WORDS = 6
+UNIT_ORDER: tuple[Unit, ...] = ("box", "kg", "g", "l", "unit")  # "2 cases of coke cans": box
+
+
+def language_of(text: str) -> Language:
+    return "he" if any("\u05d0" <= ch <= "\u05ea" for ch in text) else "en"
 
 
 def wordset(text: str) -> frozenset[str]:
@@ -48,9 +60,10 @@ VERBS: dict[str, MovementKind] = _table(
     {
         MovementKind.OUT: "take takes taking took taken use uses using used sell sells selling "
         "sold give gives gave given serve serves served remove removes removed pull pulls pulled "
-        "grab grabbed consumed comped poured withdrew "
+        "grab grabbed consumed comp comps comped poured withdrew finished drank drunk opened "
         "לקחתי לקחנו לקח לקחה לקחו לקחת השתמשתי השתמשנו השתמשו מכרתי מכרנו מכרו נמכר נמכרו "
-        "הוצאתי הוצאנו הוציאו יצא יצאו יצאה הגשתי הגשנו",
+        "הוצאתי הוצאנו הוציאו יצא יצאו יצאה הגשתי הגשנו הגישו שתיתי שתינו שתו שתה שתתה פתחתי "
+        "פתחנו פתחו",
         MovementKind.IN: "receive received receiving got get delivered delivery arrived arrive "
         "came bought buy restock restocked added add purchased stocked "
         "קיבלתי קבלתי קיבלנו קבלנו הגיע הגיעו הגיעה נכנס נכנסו נכנסה הוספתי הוספנו הכנסתי "
@@ -66,7 +79,7 @@ VERBS: dict[str, MovementKind] = _table(
 VERB_PHRASES: dict[tuple[str, ...], MovementKind] = {
     phrase: kind
     for kind, text in {
-        MovementKind.OUT: "took out|pulled out|gave away|taken out",
+        MovementKind.OUT: "took out|pulled out|taken out|gave away|give away|given away|handed out",
         MovementKind.IN: "came in|put in|got in",
         MovementKind.WASTE: "threw away|threw out|thrown away|thrown out|throw away|throw out|"
         "went bad|gone bad|went off|gone off|פג תוקף|פג תוקפו|פג תוקפם|פגי תוקף|פג התוקף|הלך לפח|"
@@ -77,29 +90,6 @@ VERB_PHRASES: dict[tuple[str, ...], MovementKind] = {
     }.items()
     for phrase in phrases(text)
 }
-
-# word -> (unit, the container it names, if any)
-_UNIT_WORDS: list[tuple[Unit, str | None, str]] = [
-    ("unit", None, "unit units pc pcs piece pieces item items each ea single singles יחידה יחידות"),
-    ("unit", None, "יח' loose individual individually loaf loaves"),
-    ("unit", "bottle", "bottle bottles btl btls בקבוק בקבוקים בקבוקי"),
-    ("unit", "can", "can cans tin tins פחית פחיות"),
-    ("unit", "carton", "carton cartons ctn"),
-    ("unit", "keg", "keg kegs חבית חביות"),
-    ("unit", "jar", "jar jars צנצנת צנצנות"),
-    ("box", None, "box boxes bx case cases cs crate crates tray trays pack packs six-pack"),
-    ("box", None, "ארגז ארגזים ארגזי קרטון קרטונים קרטוני מגש מגשים מגשי חבילה חבילות חבילת"),
-    ("box", None, "מארז מארזים שישייה שישיות שישיית"),
-    ("kg", None, 'kg kgs kilo kilos kilogram kilograms kilogramme kilogrammes ק"ג קג קילו'),
-    ("kg", None, "קילוגרם קילוגרמים"),
-    ("g", None, "g gr gram grams gramme grammes גרם גרמים"),
-    ("l", None, "l lt ltr litre litres liter liters ליטר ליטרים"),
-]
-UNITS: dict[str, tuple[Unit, str | None]] = {
-    word: (unit, container) for unit, container, text in _UNIT_WORDS for word in text.split()
-}
-SIZE_UNITS = {"ml": "ml", "cl": "cl", 'מ"ל': "ml", "מל": "ml"}
-MEASURE_SIZE = {"kg": "kg", "g": "g", "l": "l"}
 
 ATTRIBUTES: dict[str, str] = {
     word: attr
@@ -125,13 +115,12 @@ FILLERS = wordset(
     'היום אתמול הבוקר הערב עכשיו כבר בערך כ סה"כ סך הכל לנו לי זה זאת אז טוב תודה כן '
     "yes yeah yep thanks thank thx cheers sorry oops guys"
 )
-# Hebrew has no "a": a singular unit word alone is one of it ("נשבר בקבוק יין").
-ONE_UNIT = wordset("בקבוק פחית ארגז קרטון מגש חבילה יחידה קילו ליטר חבית מארז שישייה צנצנת")
 STOPS = wordset(
     "from for to at into on in by during because since off onto near behind under "
     "עבור בשביל מתוך כי בגלל אצל ליד"
 )
-PLACES = wordset("מקרר מקפיא מחסן בר מטבח מרתף")
+# With a prefix, a place or a purpose: "מהמקרר", "לבר", "לחדר 204", "לחתונה".
+PLACES = wordset("מקרר מקפיא מחסן בר מטבח מרתף חדר שולחן מיניבר חתונה אירוע אורחים")
 SEPARATORS = wordset(", ; & + plus also then וגם") | {"\n"}
 
 _HE_PREFIXES = ("וה", "וב", "ול", "ומ", "מה", "בה", "לה", "ה", "ו", "ב", "ל", "מ", "ש")
@@ -196,89 +185,6 @@ def singular(word: str) -> str:
     return word[:-1] if word.endswith("s") else word
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    norm: str
-    start: int
-    end: int
-    glued: bool = False  # no space between this token and the previous one
-
-
-_TOKEN = re.compile(
-    r"""
-    (?P<pre>(?<![^\s,;:(])[והבלמש]{1,2}[-־](?=\S))
-    |(?P<num>(?:(?<![\w.])[-+−])?(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?)
-    |(?P<word>[^\W\d_](?:[^\W\d_]|[\u0591-\u05c7]|['’"״׳\-־](?=[^\W\d_]))*['׳]?)
-    |(?P<punct>[,;&+?!\n:\-])
-    """,
-    re.VERBOSE,
-)
-_NIQQUD = re.compile(r"[\u0591-\u05c7]")
-_CONTRACTIONS = {
-    "what's": "what is",
-    "there's": "there is",
-    "it's": "it is",
-    "that's": "that is",
-    "we've": "we have",
-    "i've": "i have",
-    "we're": "we are",
-    "i'm": "i am",
-    "don't": "do not",
-    "didn't": "did not",
-    "can't": "can not",
-    "won't": "will not",
-    "let's": "let us",
-    "how's": "how is",
-    "where's": "where is",
-    "we'll": "we will",
-    "isn't": "is not",
-}
-_GLUE_SPLIT = frozenset([*UNITS, *SIZE_UNITS, "x", "st", "nd", "rd", "th"])
-
-
-def _norm(raw: str) -> list[str]:
-    word = _NIQQUD.sub("", raw.casefold()).replace("’", "'").replace("״", '"').replace("׳", "'")
-    if word in _CONTRACTIONS:
-        return _CONTRACTIONS[word].split()
-    if word.endswith("n't"):
-        return [word[:-3], "not"]
-    if word.endswith("'s") and word.isascii():
-        return [word[:-2]]
-    if word.startswith("ו") and len(word) > 2 and word != "וחצי":
-        rest = word[1:]
-        if is_number_word(rest) or rest in VERBS:
-            return ["ו", rest]
-    return [word.replace("−", "-")]
-
-
-def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    last_end = -1
-    for match in _TOKEN.finditer(text):
-        start, end = match.span()
-        glued = start == last_end
-        last_end = end
-        kind = match.lastgroup
-        raw = match.group()
-        if kind == "num":
-            tokens.append(Token(raw.replace("−", "-"), start, end, glued))
-            continue
-        words = _norm(raw) if kind == "word" else [raw]
-        prev = tokens[-1] if tokens else None
-        if (
-            glued
-            and kind == "word"
-            and prev is not None
-            and prev.norm.isdigit()
-            and raw.isascii()
-            and words[0] not in _GLUE_SPLIT
-        ):
-            tokens[-1] = Token(prev.norm + words[0], prev.start, end, prev.glued)  # "7up"
-            continue
-        tokens.extend(Token(w, start, end, glued) for w in words)
-    return tokens
-
-
 @dataclass(slots=True)
 class Lex:
     """A classified token or phrase. ``kind`` is one of: num (a quantity), size (``330ml``),
@@ -326,17 +232,20 @@ def lex(tokens: list[Token]) -> list[Lex]:
             item.kind, item.action, used = "verb", VERB_PHRASES[phrase], len(phrase)
         elif w == "zero" and prev is not None and prev.kind in {"verb", "stop"}:
             item.kind, item.value = "num", Decimal(0)
-        elif (got := read_number(words, i)) is not None:
-            item, used = _number(got, words, i, prev, tokens[i].start)
+        elif (got := read_quantity(words, i, _is(prev, "num"), _is(prev, "box"))) is not None:
+            item.kind, item.value, item.word, used = got
+            item.signed = w[:1] in {"-", "+"}
         elif (verb := _verb(w)) is not None:
             item.kind, item.action = "verb", verb
         elif (unit := strip_prefix(w, UNITS) or fuzzy_key(w)) in UNITS:
             item.kind, (item.unit, item.attr) = "unit", UNITS[unit or ""]
             item.value = Decimal(1) if unit in ONE_UNIT else None
-        elif (attr := strip_prefix(w, ATTRIBUTES)) is not None:
+        elif (attr := strip_prefix(w, ATTRIBUTES) or _plural_name(w)) is not None:
             item.kind, item.attr, item.word = "attr", ATTRIBUTES[attr], attr
-        elif w in {"in", "out"}:
-            item.kind = "particle"
+        elif w in {"in", "out"} and not (w == "in" and _word_follows(words, i)):
+            item.kind = "particle"  # but "took 3 cokes in room 204": a preposition
+        elif w == "up" and _is(prev, "verb"):
+            pass  # "used up", "drank up": a filler
         elif w in {"left", "remaining"}:
             item.kind = "left"
         elif w in STOPS or is_place(w):
@@ -368,22 +277,42 @@ def _verb(word: str) -> MovementKind | None:
     return None
 
 
-def _number(
-    got: tuple[Decimal, int], words: list[str], i: int, prev: Lex | None, start: int
-) -> tuple[Lex, int]:
-    """A quantity, a product size (``330ml``, ``3 1.5l``: the unit word is taken too) or a box
-    size (``cases of 24``); and how many words it uses."""
-    value, used = got
-    k = i + used + 1 if words[i + used : i + used + 1] == ["-"] else i + used  # "6-pack"
-    after = words[k] if k < len(words) else ""
-    item = Lex("num", start, start, value=value, signed=words[i][:1] in {"-", "+"})
-    measure = UNITS.get(after, ("unit", None))[0]
-    sized = prev is not None and (prev.kind == "num" or prev.unit == "box")
-    if after in SIZE_UNITS or (measure in MEASURE_SIZE and sized):
-        item.kind, item.word = "size", SIZE_UNITS.get(after) or MEASURE_SIZE[measure]
-        return item, k - i + 1
-    if prev is not None and prev.unit == "box" and words[i - 1] in {"of", "של"}:
-        item.kind = "boxsize"
-    elif prev is not None and prev.kind == "num" and measure == "box":
-        item.kind = "boxsize"  # "two 6-packs"
-    return item, used
+def _is(lx: Lex | None, kind: str) -> bool:
+    """``lx`` is of this kind, or a unit word of this unit (``box``)."""
+    return lx is not None and (lx.kind == kind or lx.unit == kind)
+
+
+def _plural_name(word: str) -> str | None:
+    """``zeros``, ``diets``, ``smalls``: the plural of a variant word that may name a product."""
+    one = singular(word)
+    return one if one != word and one in NAME_ATTRIBUTES else None
+
+
+def _word_follows(words: list[str], i: int) -> bool:
+    """A word that is not a number, a verb or a conjunction comes next (fillers skipped)."""
+    w = next((w for w in words[i + 1 :] if w not in FILLERS and w not in {"a", "an"}), "")
+    return (
+        w.isalpha()
+        and w not in {"and", "ו", *SEPARATORS}
+        and not is_number_word(w)
+        and not _verb(w)
+    )
+
+
+def product_words(clause: list[Lex]) -> tuple[list[str], bool]:
+    """The product words of a clause in order, and whether they sit on both sides of the
+    quantity. Words after a preposition or a particle are not product words (``for the party``,
+    ``from the bar``), nor ``size`` or container words; variant words are (``coke zero``)."""
+    words: list[str] = []
+    before = after = skipping = seen_num = False
+    for lx in clause:
+        if lx.kind in {"stop", "particle"}:
+            if words:
+                break
+            skipping = True  # "for the party 3 cokes"
+        elif lx.kind in {"num", "unit", "verb", "size"}:
+            skipping, seen_num = False, seen_num or lx.kind == "num"
+        elif not skipping and (lx.kind == "word" or lx.attr in NAME_ATTRIBUTES):
+            words.append(lx.word)
+            after, before = after or seen_num, before or not seen_num
+    return words, before and after

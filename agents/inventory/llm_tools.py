@@ -12,6 +12,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage
 from pydantic import BaseModel, Field, ValidationError
 
+from agents.inventory.grounding import ground
 from agents.inventory.requests import StockQuery, StockRequest
 
 
@@ -56,22 +57,23 @@ SYSTEM_PROMPT = (
 )
 
 
-def requests_from(message: AIMessage) -> list[StockRequest] | StockQuery | None:
-    """Turn the model's tool calls into what the flow understands; None if it called none."""
+def requests_from(message: AIMessage, text: str) -> list[StockRequest] | StockQuery | None:
+    """Turn the model's tool calls into what the flow understands, each update checked against
+    the message ``text`` (see ``grounding``); None if nothing usable was called."""
     updates: list[StockRequest] = []
     for call in message.tool_calls:
         parsed = _validated(call["name"], call["args"])
         if isinstance(parsed, update_stock):
-            quantity = Decimal(str(parsed.quantity))
-            updates.append(
-                StockRequest(
-                    action=parsed.action,
-                    product=parsed.product,
-                    quantity=quantity,
-                    unit=parsed.unit,
-                    absolute=parsed.action == "ADJUST",
-                )
+            proposal = StockRequest(
+                action=parsed.action,
+                product=parsed.product,
+                quantity=Decimal(str(parsed.quantity)),
+                unit=parsed.unit,
+                absolute=parsed.action == "ADJUST",
             )
+            grounded = ground(proposal, text)
+            if grounded is not None:
+                updates.append(grounded)
         elif isinstance(parsed, stock_level):
             return StockQuery(kind="level", product=parsed.product)
         elif isinstance(parsed, low_stock):

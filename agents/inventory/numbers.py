@@ -1,4 +1,10 @@
-"""Quantities, ordinals and time horizons, read from normalised tokens (English and Hebrew).
+"""Text to tokens, and the quantities in them: numbers, units of measure, sizes and ordinals
+(English and Hebrew).
+
+``tokenize(text)``: tokens are lowercased words, numbers and a few punctuation marks, each with its
+span in the text. English contractions are expanded (``what's`` -> ``what is``), a digit glued to
+letters that are not a unit stays one word (``7up``), and the Hebrew conjunction ``ו`` is split off
+a number word (``ושלוש`` -> ``ו`` ``שלוש``); niqqud is dropped.
 
 ``read_number(words, i)`` reads one quantity starting at ``words[i]``, greedily:
 
@@ -11,16 +17,21 @@
   (``שלוש עשרה``, ``אחד עשר``), tens (``עשרים``, ``עשרים ושלוש``), ``מאה``, ``מאתיים``,
   ``<n> מאות``, ``אלף``, ``חצי``, ``תריסר``, ``חצי תריסר``, ``זוג``, ``<n> וחצי``.
 
-``a`` followed by ``few``/``lot``/``bit``/``little`` is not a number. Hebrew words reach this module
-with the conjunction ``ו`` already split off (``ושלוש`` -> ``ו``, ``שלוש``), as the tokenizer does.
+``a`` followed by ``few``/``lot``/``bit``/``little`` is not a number. ``read_quantity`` also tells
+a quantity from a product size (``330ml``) and a box size (``cases of 24``), using the unit words
+of ``UNITS``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
+Unit = Literal["unit", "box", "kg", "g", "l"]
+QuantityKind = Literal["num", "size", "boxsize"]
 HALF = Decimal("0.5")
 DIGITS = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
@@ -140,6 +151,56 @@ def read_number(words: Sequence[str], i: int) -> tuple[Decimal, int] | None:
     return value, j - i
 
 
+# word -> (unit, the container it names, if any)
+_UNIT_WORDS: list[tuple[Unit, str | None, str]] = [
+    ("unit", None, "unit units pc pcs piece pieces item items each ea single singles יחידה יחידות"),
+    ("unit", None, "יח' loose individual individually loaf loaves"),
+    ("unit", "bottle", "bottle bottles btl btls בקבוק בקבוקים בקבוקי"),
+    ("unit", "can", "can cans tin tins פחית פחיות"),
+    ("unit", "carton", "carton cartons ctn"),
+    ("unit", "keg", "keg kegs חבית חביות"),
+    ("unit", "jar", "jar jars צנצנת צנצנות"),
+    ("box", None, "box boxes bx case cases cs crate crates tray trays pack packs six-pack"),
+    ("box", None, "ארגז ארגזים ארגזי קרטון קרטונים קרטוני מגש מגשים מגשי חבילה חבילות חבילת"),
+    ("box", None, "מארז מארזים שישייה שישיות שישיית תבנית תבניות"),
+    ("kg", None, 'kg kgs kilo kilos kilogram kilograms kilogramme kilogrammes ק"ג קג קילו'),
+    ("kg", None, "קילוגרם קילוגרמים"),
+    ("g", None, "g gr gram grams gramme grammes גרם גרמים"),
+    ("l", None, "l lt ltr litre litres liter liters ליטר ליטרים"),
+]
+UNITS: dict[str, tuple[Unit, str | None]] = {
+    word: (unit, container) for unit, container, text in _UNIT_WORDS for word in text.split()
+}
+SIZE_UNITS = {"ml": "ml", "cl": "cl", 'מ"ל': "ml", "מל": "ml"}
+MEASURE_SIZE = {"kg": "kg", "g": "g", "l": "l"}
+# Hebrew has no "a": a singular unit word alone is one of it ("נשבר בקבוק יין").
+ONE_UNIT = frozenset(
+    {"בקבוק", "פחית", "ארגז", "קרטון", "מגש", "חבילה", "יחידה", "קילו", "ליטר", "חבית", "מארז"}
+    | {"שישייה", "צנצנת", "תבנית"}
+)
+
+
+def read_quantity(
+    words: Sequence[str], i: int, after_num: bool, after_box: bool
+) -> tuple[QuantityKind, Decimal, str, int] | None:
+    """A number at ``words[i]`` as ``(kind, value, size unit, words used)``: a product size
+    (``330ml``, ``3 1.5l``: the unit word is used too), a box size (``cases of 24``, ``two
+    6-packs``) or else a quantity. ``after_num``/``after_box``: the word before is a quantity / a
+    box unit word."""
+    got = read_number(words, i)
+    if got is None:
+        return None
+    value, used = got
+    k = i + used + 1 if _at(words, i + used) == "-" else i + used  # "6-pack"
+    after = _at(words, k)
+    measure = UNITS.get(after, ("unit", None))[0]
+    if after in SIZE_UNITS or (measure in MEASURE_SIZE and (after_num or after_box)):
+        return "size", value, SIZE_UNITS.get(after) or MEASURE_SIZE[measure], k - i + 1
+    if (after_box and _at(words, i - 1) in {"of", "של"}) or (after_num and measure == "box"):
+        return "boxsize", value, "", used
+    return "num", value, "", used
+
+
 _ORDINALS: dict[str, int] = {}
 for _n, _forms in enumerate(
     [
@@ -165,71 +226,87 @@ def ordinal(word: str) -> int | None:
     return None
 
 
-_HORIZON_WORDS = {
-    "today": 0,
-    "tonight": 0,
-    "היום": 0,
-    "הערב": 0,
-    "tomorrow": 1,
-    "מחר": 1,
-    "מחרתיים": 2,
-    "יומיים": 2,
-    "שבועיים": 14,
-    "החודש": 30,
-    "month": 30,
-    "חודש": 30,
+# -- tokens ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    norm: str
+    start: int
+    end: int
+    glued: bool = False  # no space between this token and the previous one
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<pre>(?<![^\s,;:(])[והבלמש]{1,2}[-־](?=\S))
+    |(?P<num>(?:(?<![\w.])[-+−])?(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?)
+    |(?P<word>[^\W\d_](?:[^\W\d_]|[\u0591-\u05c7]|['’"״׳\-־](?=[^\W\d_]))*['׳]?)
+    |(?P<punct>[,;&+?!\n:\-])
+    """,
+    re.VERBOSE,
+)
+_NIQQUD = re.compile(r"[\u0591-\u05c7]")
+_CONTRACTIONS = {
+    "what's": "what is",
+    "there's": "there is",
+    "it's": "it is",
+    "that's": "that is",
+    "we've": "we have",
+    "i've": "i have",
+    "we're": "we are",
+    "i'm": "i am",
+    "don't": "do not",
+    "didn't": "did not",
+    "can't": "can not",
+    "won't": "will not",
+    "let's": "let us",
+    "how's": "how is",
+    "where's": "where is",
+    "we'll": "we will",
+    "isn't": "is not",
 }
-_DAY_WORDS = {"day": 1, "days": 1, "יום": 1, "ימים": 1, "week": 7, "weeks": 7, "שבוע": 7}
-_DAY_WORDS |= {"שבועות": 7, "הימים": 1, "השבועות": 7}
+_GLUE_SPLIT = frozenset([*UNITS, *SIZE_UNITS, "x", "st", "nd", "rd", "th"])
 
 
-def horizon_days(words: Sequence[str], default: int = 7) -> int:
-    """The horizon of an expiry question, in days from today.
+def _norm(raw: str) -> list[str]:
+    word = _NIQQUD.sub("", raw.casefold()).replace("’", "'").replace("״", '"').replace("׳", "'")
+    if word in _CONTRACTIONS:
+        return _CONTRACTIONS[word].split()
+    if word.endswith("n't"):
+        return [word[:-3], "not"]
+    if word.endswith("'s") and word.isascii():
+        return [word[:-2]]
+    if word.startswith("ו") and len(word) > 2 and word != "וחצי":
+        rest = word[1:]
+        if is_number_word(rest):  # a verb keeps its ו: the lexer reads "ולקחתי"
+            return ["ו", rest]
+    return [word.replace("−", "-")]
 
-    ``today`` 0, ``tomorrow`` 1, ``day after tomorrow`` 2, ``this week`` 7, ``next week`` 14,
-    ``this month`` 30, ``(in|within) (the next) N days|weeks`` N or 7N, ``next few days`` 3,
-    ``next couple of days`` 2; Hebrew ``היום``, ``מחר``, ``השבוע``, ``בשבוע הקרוב``,
-    ``בעוד/תוך N ימים``, ``ב-N הימים הקרובים``, ``יומיים``, ``שבועיים``. Otherwise ``default``.
-    """
-    joined = " ".join(words)
-    if "day after tomorrow" in joined:
-        return 2
-    if "next week" in joined or "השבוע הבא" in joined or "שבוע הבא" in joined:
-        return 14
-    for i, word in enumerate(words):
-        unit = _DAY_WORDS.get(word)
-        if unit is None:
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    last_end = -1
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        glued = start == last_end
+        last_end = end
+        kind = match.lastgroup
+        raw = match.group()
+        if kind == "num":
+            tokens.append(Token(raw.replace("−", "-"), start, end, glued))
             continue
-        prev = _at(words, i - 1)
-        if prev in {"few", "כמה"}:
-            return 3 * unit
-        if prev == "couple" or _at(words, i - 2) == "couple":
-            return 2 * unit
-        for back in (3, 2, 1):
-            got = _number_before(words, i - back, i)
-            if got is not None:
-                return int(got * unit)
-        if word in {"week", "שבוע"}:
-            return 7
-    for word in words:
-        if word in _HORIZON_WORDS:
-            return _HORIZON_WORDS[word]
-        if word in {"השבוע", "בשבוע", "week"}:
-            return 7
-    return default
-
-
-def _number_before(words: Sequence[str], start: int, end: int) -> Decimal | None:
-    """A number spanning exactly ``words[start:end]`` (a Hebrew ``ב``/``ל`` prefix allowed)."""
-    if start < 0:
-        return None
-    head = words[start]
-    candidates = [head]
-    if head[:1] in {"ב", "ל"} and len(head) > 3:
-        candidates.append(head[1:])
-    for candidate in candidates:
-        probe = [candidate, *words[start + 1 : end]]
-        got = read_number(probe, 0)
-        if got is not None and got[1] == end - start and got[0] > 0:
-            return got[0]
-    return None
+        words = _norm(raw) if kind == "word" else [raw]
+        prev = tokens[-1] if tokens else None
+        if (
+            glued
+            and kind == "word"
+            and prev is not None
+            and prev.norm.isdigit()
+            and raw.isascii()
+            and words[0] not in _GLUE_SPLIT
+        ):
+            tokens[-1] = Token(prev.norm + words[0], prev.start, end, prev.glued)  # "7up"
+            continue
+        tokens.extend(Token(w, start, end, glued) for w in words)
+    return tokens
