@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -107,3 +108,32 @@ def test_busy_port_and_corrupt_data_folder(tmp_path: Path) -> None:
     assert corrupt.returncode == 1 and "looks corrupt" in corrupt.stderr.replace("\n", " ")
     assert "Traceback" not in corrupt.stderr
     stop_services(Settings(home=tmp_path))
+
+
+def test_chat_json_continues_the_conversation_and_new_starts_afresh(home: Path) -> None:
+    assert run(home, "db", "upgrade").returncode == 0
+    assert run(home, "seed", "demo").returncode == 0
+    manager = "+972501110002"
+    first = run(home, "chat", "--as", manager, "-m", "took 3 small colas", "--json", "--new")
+    assert first.returncode == 0, first.stderr
+    asked = json.loads(first.stdout)
+    assert asked["agent"] == "inventory_clerk" and asked["pending_question"] is True
+    assert asked["llm_called"] is False and asked["actions"] == []
+    assert asked["latency_ms"] > 0 and "crates of 24" in asked["reply"]
+
+    second = json.loads(run(home, "chat", "--as", manager, "-m", "units", "--json").stdout)
+    assert second["reply"].startswith("Took out 3 × Coca-Cola 250 ml glass bottle.")
+    assert [a["tool"] for a in second["actions"]] == ["record_movement"]
+    assert second["actions"][0]["result"]["delta"] == "-3.000"
+
+    run(home, "chat", "--as", manager, "-m", "took 3 small colas", "--json")
+    fresh = json.loads(run(home, "chat", "--as", manager, "-m", "units", "--json", "--new").stdout)
+    assert "Took out" not in fresh["reply"], "--new forgot the pending question"
+
+
+def test_chat_bad_input(home: Path) -> None:
+    unknown = run(home, "chat", "--property", "nowhere", "--as", "+972501110002", "-m", "hi")
+    assert unknown.returncode == 1 and "No property has the slug 'nowhere'" in unknown.stderr
+    sender = run(home, "chat", "--as", "not-a-phone", "-m", "hi")
+    assert sender.returncode == 1 and "not a phone number" in sender.stderr
+    assert "Traceback" not in unknown.stderr + sender.stderr

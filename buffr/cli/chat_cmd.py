@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import readline
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
 import typer
-from langchain_core.language_models import BaseChatModel
 from rich.console import Console
 
 from buffr.cli.context import CliError, runtime
 from domain.conversations import Channel
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 _out = Console()
 
@@ -59,13 +62,13 @@ def chat(
     _repl(rt.settings.home / "chat_history", send)
 
 
-def _model_factory(name: str | None) -> Callable[[], BaseChatModel]:
+def _model_factory(name: str | None) -> Callable[[], "BaseChatModel"]:
     """Build the chat model on first use only: a fast-path turn never loads it."""
     from agents.llm.config import get_llm_settings
     from agents.llm.factory import build_chat_model
 
     @lru_cache(maxsize=1)
-    def factory() -> BaseChatModel:
+    def factory() -> "BaseChatModel":
         cfg = get_llm_settings()
         if name:
             cfg = cfg.model_copy(update={"local_model": name})

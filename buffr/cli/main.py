@@ -10,7 +10,6 @@ import sqlalchemy.exc
 import typer
 from rich.console import Console
 
-from agents.llm.config import LLMConfigError
 from buffr.cli.bench_cmd import bench_app
 from buffr.cli.chat_cmd import chat
 from buffr.cli.context import CliError
@@ -19,7 +18,6 @@ from buffr.cli.models_cmd import models_app
 from buffr.cli.seed_cmd import seed_app
 from buffr.cli.services_cmd import services_app, status
 from buffr.db.session import UnknownProperty
-from buffr.modelhub import ModelHubError
 from buffr.services import ServiceError
 
 app = typer.Typer(
@@ -45,16 +43,34 @@ def main() -> None:
     except CliError as error:
         _err.print(f"[red]error:[/red] {error}")
         sys.exit(error.code)
-    except (ServiceError, UnknownProperty, ModelHubError, LLMConfigError) as error:
+    except (ServiceError, UnknownProperty) as error:
         _err.print(f"[red]error:[/red] {error}")
         sys.exit(1)
     except (psycopg.OperationalError, sqlalchemy.exc.OperationalError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         _err.print(f"[red]error:[/red] the database is unreachable: {first}")
         sys.exit(1)
+    except Exception as error:
+        if not _is_configuration_error(error):
+            raise
+        _err.print(f"[red]error:[/red] {error}")
+        sys.exit(1)
     except KeyboardInterrupt:
         _err.print("interrupted")
         sys.exit(130)
+
+
+def _is_configuration_error(error: Exception) -> bool:
+    """A missing model or a bad LLM setting: a message, not a traceback. Checked only among
+    modules already imported, so that `buffr --help` does not import the LLM stack."""
+    known: list[type[Exception]] = []
+    for module, name in (
+        ("agents.llm.config", "LLMConfigError"),
+        ("buffr.modelhub.errors", "ModelHubError"),
+    ):
+        if module in sys.modules:
+            known.append(getattr(sys.modules[module], name))
+    return isinstance(error, tuple(known))
 
 
 if __name__ == "__main__":
