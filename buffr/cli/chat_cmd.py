@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import readline
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -62,13 +62,13 @@ def chat(
     _repl(rt.settings.home / "chat_history", send)
 
 
-def _model_factory(name: str | None) -> Callable[[], "BaseChatModel"]:
+def _model_factory(name: str | None) -> Callable[[], BaseChatModel]:
     """Build the chat model on first use only: a fast-path turn never loads it."""
     from agents.llm.config import get_llm_settings
     from agents.llm.factory import build_chat_model
 
     @lru_cache(maxsize=1)
-    def factory() -> "BaseChatModel":
+    def factory() -> BaseChatModel:
         cfg = get_llm_settings()
         if name:
             cfg = cfg.model_copy(update={"local_model": name})
