@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from agents.inventory.match import describe_option, match_products
-from agents.inventory.phrases import BOX_HE, VERBS, num, say
+from agents.inventory.phrases import BOX_HE, PLURAL, VERBS, num, say
 from agents.inventory.requests import Lang, LastUpdate, Pending, StockQuery, StockRequest
 from domain.inventory import MovementKind
 from tools.base import ToolContext, ToolError
@@ -81,6 +81,9 @@ def run_requests(
 def _resolve_product(
     request: StockRequest, catalogue: list[ProductInfo], lang: Lang, rest: list[StockRequest]
 ) -> tuple[str, Pending | None] | None:
+    if request.unit in ("kg", "g"):  # "1 kg lemons": only what is sold by weight qualifies
+        by_weight = [p for p in catalogue if p.unit_type == "kg"]
+        catalogue = by_weight or catalogue
     found = match_products(request.product, catalogue, frozenset(request.containers))
     if found.unique is not None:
         request.product_id = found.unique.id
@@ -88,7 +91,7 @@ def _resolve_product(
     if not found.products:
         options = ", ".join(_name(p, lang) for p in found.suggestions)
         return say("no_match", lang, text=request.product, options=options), None
-    options = " / ".join(describe_option(p, found.distinguishing) for p in found.products)
+    options = " / ".join(describe_option(p, found.distinguishing, lang) for p in found.products)
     pending = Pending(
         kind="which_product",
         request=request,
@@ -120,7 +123,7 @@ def _record(
                 lang,
                 qty=num(request.quantity),
                 name=_name(product, lang),
-                box=box,
+                boxes=PLURAL.get(box, box + "s"),
                 box_he=BOX_HE.get(box, "קרטונים"),
                 box_size=product.box_size,
             )

@@ -6,10 +6,12 @@ not support is dropped, so the flow asks instead of writing a guess.
 
 from __future__ import annotations
 
-from agents.inventory.lexicon import lex
+from agents.inventory.lexicon import lex, product_words
 from agents.inventory.match import tokens as product_tokens
 from agents.inventory.numbers import tokenize
 from agents.inventory.requests import StockRequest
+
+CONTAINERS = {"can": "can", "glass": "glass_bottle", "plastic": "plastic_bottle", "keg": "keg"}
 
 
 def ground(request: StockRequest, text: str) -> StockRequest | None:
@@ -20,10 +22,13 @@ def ground(request: StockRequest, text: str) -> StockRequest | None:
     said_verbs = {lx.action for lx in lexes if lx.kind == "verb" and lx.action is not None}
     grounded = request.model_copy(deep=True)
 
-    if not _product_in_text(request.product, text):
+    _clean_product(grounded)
+    if not grounded.product or not _product_in_text(grounded.product, text):
         return None  # a question or chit-chat the model turned into an update
     if grounded.unit is not None and grounded.unit not in said_units:
         grounded.unit = None  # "box" that nobody said: ask boxes or units
+    if grounded.unit is None and len(said_units) == 1:
+        (grounded.unit,) = said_units  # "3 bottles of house white": the person said units
     if (
         said_numbers
         and grounded.quantity is not None
@@ -35,6 +40,17 @@ def ground(request: StockRequest, text: str) -> StockRequest | None:
         grounded.action = verb.value  # the lexicon knows its verbs better than a 0.5B model
         grounded.absolute = verb.value == "ADJUST"
     return grounded
+
+
+def _clean_product(request: StockRequest) -> None:
+    """Models often put the whole phrase in ``product`` ("a pair of heineken bottles"): keep
+    the product words, and turn container words into container hints, as the parser does."""
+    lexes = lex(tokenize(request.product))
+    words, _ = product_words(lexes)
+    containers = {CONTAINERS[lx.attr] for lx in lexes if lx.attr in CONTAINERS}
+    if words:
+        request.product = " ".join(words)
+    request.containers = sorted(set(request.containers) | containers)
 
 
 def _product_in_text(product: str, text: str) -> bool:

@@ -80,7 +80,7 @@ VERB_PHRASES: dict[tuple[str, ...], MovementKind] = {
     phrase: kind
     for kind, text in {
         MovementKind.OUT: "took out|pulled out|taken out|gave away|give away|given away|handed out",
-        MovementKind.IN: "came in|put in|got in",
+        MovementKind.IN: "came in|put in|got in|dropped off|drop off|drops off",
         MovementKind.WASTE: "threw away|threw out|thrown away|thrown out|throw away|throw out|"
         "went bad|gone bad|went off|gone off|פג תוקף|פג תוקפו|פג תוקפם|פגי תוקף|פג התוקף|הלך לפח|"
         "הלכו לפח",

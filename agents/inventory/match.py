@@ -148,11 +148,19 @@ def closest(phrase: str, catalogue: list[ProductInfo], limit: int = 3) -> list[P
     return [by_id[i] for i in seen[:limit]]
 
 
-def describe_option(product: ProductInfo, distinguishing: str) -> str:
-    """How to name one candidate in a "which one?" question."""
-    container = product.container.replace("_", " ")
+CONTAINER_NAMES = {
+    "en": {"can": "can", "glass_bottle": "glass bottle", "plastic_bottle": "plastic bottle"},
+    "he": {"can": "פחית", "glass_bottle": "בקבוק זכוכית", "plastic_bottle": "בקבוק פלסטיק"},
+}
+
+
+def describe_option(product: ProductInfo, distinguishing: str, lang: str = "en") -> str:
+    """How to name one candidate in a "which one?" question, in the person's language."""
+    names = CONTAINER_NAMES["he" if lang == "he" else "en"]
+    container = names.get(product.container, product.container.replace("_", " "))
+    name = product.local_name if lang == "he" and product.local_name else product.name
     if distinguishing == "container":
-        return f"{container} ({product.name})"
+        return f"{container} ({name})"
     if distinguishing == "size" and product.size:
-        return f"{product.size} ({product.name})"
-    return product.name
+        return f"{product.size} ({name})"
+    return name

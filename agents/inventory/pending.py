@@ -24,23 +24,25 @@ def answer_pending(ctx: ToolContext, pending: Pending, text: str) -> Outcome | N
     if hint.yes is False and pending.kind not in ("confirm_zero", "confirm_large"):
         # "no" / "cancel" / "בטל" to a which-one question drops this request, nothing else.
         return run_requests(ctx, pending.remaining, lang, Outcome(lines=[say("cancelled", lang)]))
+    if _is_new_message(text):
+        return None  # "received 2 cases of heineken" is a new update, not "cases" as an answer
     if pending.kind == "which_product":
         chosen = _choose(ctx, pending.options, hint)
         if chosen is None:
-            return None if _is_new_message(text) else _ask_again(pending, text, lang)
+            return _ask_again(pending, text, lang)
         request.product_id = chosen
     elif pending.kind == "which_unit":
         if hint.unit not in ("box", "unit"):
-            return None if _is_new_message(text) else _ask_again(pending, text, lang)
+            return _ask_again(pending, text, lang)
         request.unit = hint.unit
     elif pending.kind == "how_many":
         if hint.number is None:
-            return None if _is_new_message(text) else _ask_again(pending, text, lang)
+            return _ask_again(pending, text, lang)
         request.quantity = hint.number
         request.unit = hint.unit or request.unit
     else:  # confirm_zero / confirm_large
         if hint.yes is None:
-            return None if _is_new_message(text) else _ask_again(pending, text, lang)
+            return _ask_again(pending, text, lang)
         if not hint.yes:
             outcome = Outcome(lines=[say("cancelled", lang)])
             return run_requests(ctx, pending.remaining, lang, outcome)

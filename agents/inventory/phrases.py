@@ -29,7 +29,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "he": "לאיזה {text} הכוונה: {options}?",
     },
     "which_unit": {
-        "en": "{qty} of {name}: {box}s of {box_size} or single units?",
+        "en": "{qty} of {name}: {boxes} of {box_size} or single units?",
         "he": "{qty} של {name}: {box_he} ({box_size} ביחידה) או יחידות בודדות?",
     },
     "how_many": {"en": "How many {name}?", "he": "כמה {name}?"},
@@ -78,6 +78,7 @@ VERBS: dict[str, dict[Lang, str]] = {
     "WASTE": {"en": "Wasted", "he": "נפסל"},
     "ADJUST": {"en": "Adjusted", "he": "עודכן"},
 }
+PLURAL = {"box": "boxes", "case": "cases", "crate": "crates", "tray": "trays", "pack": "packs"}
 BOX_HE = {"box": "קרטונים", "case": "ארגזים", "crate": "ארגזים", "tray": "תבניות"}
 
 

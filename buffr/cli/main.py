@@ -14,6 +14,7 @@ from buffr.cli.bench_cmd import bench_app
 from buffr.cli.chat_cmd import chat
 from buffr.cli.context import CliError
 from buffr.cli.db_cmd import db_app
+from buffr.cli.eval_cmd import eval_command
 from buffr.cli.models_cmd import models_app
 from buffr.cli.seed_cmd import seed_app
 from buffr.cli.services_cmd import services_app, status
@@ -33,6 +34,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(services_app, name="services")
 app.command("status")(status)
 app.command("chat")(chat)
+app.command("eval")(eval_command)
 
 _err = Console(stderr=True)
 
