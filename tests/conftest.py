@@ -5,9 +5,12 @@ of it per test module."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -17,6 +20,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from buffr.db import migrations
 from buffr.db.session import Database
+from buffr.services import stop_services
 from buffr.services.resolve import Endpoints, app_dsn_from_owner, ensure_services
 from buffr.settings import Settings
 
@@ -25,20 +29,30 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 TEMPLATE_DB = "buffr_test_template"
 
 
-@pytest.fixture(scope="session")
-def test_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The test session's own BUFFR_HOME (never the developer's)."""
-    return tmp_path_factory.mktemp("buffr-home")
+@contextmanager
+def scratch_home() -> Iterator[Path]:
+    """A BUFFR_HOME of its own, outside pytest's tmp tree: the embedded Postgres runs as a
+    separate system user that must traverse it, and pytest resets its tree to mode 0700 (and
+    prunes old runs) whenever another pytest session starts on the machine."""
+    path = Path(tempfile.mkdtemp(prefix="buffr-test-"))
+    try:
+        yield path
+    finally:
+        stop_services(Settings(home=path))
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def home() -> Iterator[Path]:
+    """A fresh, empty BUFFR_HOME for one test; its services are stopped afterwards."""
+    with scratch_home() as path:
+        yield path
 
 
 @pytest.fixture(scope="session")
-def services(test_home: Path) -> Iterator[Endpoints]:
-    settings = Settings(home=test_home)
-    endpoints = ensure_services(settings)
-    yield endpoints
-    from buffr.services import stop_services
-
-    stop_services(settings)
+def services() -> Iterator[Endpoints]:
+    with scratch_home() as path:
+        yield ensure_services(Settings(home=path))
 
 
 def _with_database(dsn: str, name: str) -> str:

@@ -13,17 +13,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from buffr.services import stop_services
-from buffr.settings import Settings
+from tests.conftest import scratch_home
 
 BUFFR = str(Path(sys.executable).parent / "buffr")
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("cli-home")
-    yield path
-    stop_services(Settings(home=path))
+def cli_home() -> Iterator[Path]:
+    """One home for the module: its database is migrated and seeded once."""
+    with scratch_home() as path:
+        yield path
 
 
 def run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -36,40 +35,37 @@ def run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_fresh_shell_upgrade_seed_status_and_url(home: Path) -> None:
-    upgraded = run(home, "db", "upgrade")
+def test_fresh_shell_upgrade_seed_status_and_url(cli_home: Path) -> None:
+    upgraded = run(cli_home, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
     assert "database at revision 0004" in upgraded.stdout
 
-    seeded = run(home, "seed", "demo")
+    seeded = run(cli_home, "seed", "demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "demo data created" in seeded.stdout
-    again = run(home, "seed", "demo")
+    again = run(cli_home, "seed", "demo")
     assert again.returncode == 0, again.stderr
     assert "nothing to do" in again.stdout
 
-    status = run(home, "status")
+    status = run(cli_home, "status")
     assert status.returncode == 0, status.stderr
     assert "running" in status.stdout and "up to date" in status.stdout
     assert "properties" in status.stdout
 
-    url = run(home, "db", "url", "--role", "app")
+    url = run(cli_home, "db", "url", "--role", "app")
     assert url.returncode == 0, url.stderr
     with psycopg.connect(url.stdout.strip()) as conn:
         assert conn.execute("SELECT current_user").fetchone() == ("buffr_app",)
         assert conn.execute("SELECT count(*) FROM guests").fetchone() == (0,), "no property set"
-    owner = run(home, "db", "url", "--role", "owner").stdout.strip()
+    owner = run(cli_home, "db", "url", "--role", "owner").stdout.strip()
     with psycopg.connect(owner) as conn:
         assert conn.execute("SELECT count(*) FROM properties").fetchone() == (2,)
 
 
-def test_seed_before_migrations_says_what_to_do(tmp_path: Path) -> None:
-    try:
-        result = run(tmp_path, "seed", "demo")
-        assert result.returncode == 1
-        assert "buffr db upgrade" in result.stderr
-    finally:
-        stop_services(Settings(home=tmp_path))
+def test_seed_before_migrations_says_what_to_do(home: Path) -> None:
+    result = run(home, "seed", "demo")
+    assert result.returncode == 1
+    assert "buffr db upgrade" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -83,57 +79,58 @@ def test_seed_before_migrations_says_what_to_do(tmp_path: Path) -> None:
     ],
 )
 def test_bad_configuration_gets_a_message_not_a_traceback(
-    home: Path, env: dict[str, str], code: int, message: str
+    cli_home: Path, env: dict[str, str], code: int, message: str
 ) -> None:
-    result = run(home, "status", **env)
+    result = run(cli_home, "status", **env)
     assert result.returncode == code, result.stderr
     assert message.lower() in result.stderr.lower().replace("\n", " ")
     assert "Traceback" not in result.stderr
 
 
-def test_busy_port_and_corrupt_data_folder(tmp_path: Path) -> None:
+def test_busy_port_and_corrupt_data_folder(home: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        busy = run(tmp_path, "status", BUFFR_PG_TCP_PORT=port)
+        busy = run(home, "status", BUFFR_PG_TCP_PORT=port)
     assert busy.returncode == 1 and f"Port {port}" in busy.stderr
     assert "Traceback" not in busy.stderr
 
-    corrupt_home = tmp_path / "corrupt"
+    corrupt_home = home / "corrupt"
     data = corrupt_home / "postgres" / "data"
     data.mkdir(parents=True)
     (data / "junk").write_text("x")
     corrupt = run(corrupt_home, "status")
     assert corrupt.returncode == 1 and "looks corrupt" in corrupt.stderr.replace("\n", " ")
     assert "Traceback" not in corrupt.stderr
-    stop_services(Settings(home=tmp_path))
 
 
-def test_chat_json_continues_the_conversation_and_new_starts_afresh(home: Path) -> None:
-    assert run(home, "db", "upgrade").returncode == 0
-    assert run(home, "seed", "demo").returncode == 0
+def test_chat_json_continues_the_conversation_and_new_starts_afresh(cli_home: Path) -> None:
+    assert run(cli_home, "db", "upgrade").returncode == 0
+    assert run(cli_home, "seed", "demo").returncode == 0
     manager = "+972501110002"
-    first = run(home, "chat", "--as", manager, "-m", "took 3 small colas", "--json", "--new")
+    first = run(cli_home, "chat", "--as", manager, "-m", "took 3 small colas", "--json", "--new")
     assert first.returncode == 0, first.stderr
     asked = json.loads(first.stdout)
     assert asked["agent"] == "inventory_clerk" and asked["pending_question"] is True
     assert asked["llm_called"] is False and asked["actions"] == []
     assert asked["latency_ms"] > 0 and "crates of 24" in asked["reply"]
 
-    second = json.loads(run(home, "chat", "--as", manager, "-m", "units", "--json").stdout)
+    second = json.loads(run(cli_home, "chat", "--as", manager, "-m", "units", "--json").stdout)
     assert second["reply"].startswith("Took out 3 × Coca-Cola 250 ml glass bottle.")
     assert [a["tool"] for a in second["actions"]] == ["record_movement"]
     assert second["actions"][0]["result"]["delta"] == "-3.000"
 
-    run(home, "chat", "--as", manager, "-m", "took 3 small colas", "--json")
-    fresh = json.loads(run(home, "chat", "--as", manager, "-m", "units", "--json", "--new").stdout)
+    run(cli_home, "chat", "--as", manager, "-m", "took 3 small colas", "--json")
+    fresh = json.loads(
+        run(cli_home, "chat", "--as", manager, "-m", "units", "--json", "--new").stdout
+    )
     assert "Took out" not in fresh["reply"], "--new forgot the pending question"
 
 
-def test_chat_bad_input(home: Path) -> None:
-    unknown = run(home, "chat", "--property", "nowhere", "--as", "+972501110002", "-m", "hi")
+def test_chat_bad_input(cli_home: Path) -> None:
+    unknown = run(cli_home, "chat", "--property", "nowhere", "--as", "+972501110002", "-m", "hi")
     assert unknown.returncode == 1 and "No property has the slug 'nowhere'" in unknown.stderr
-    sender = run(home, "chat", "--as", "not-a-phone", "-m", "hi")
+    sender = run(cli_home, "chat", "--as", "not-a-phone", "-m", "hi")
     assert sender.returncode == 1 and "not a phone number" in sender.stderr
     assert "Traceback" not in unknown.stderr + sender.stderr

@@ -10,7 +10,6 @@ from buffr.services.resolve import Endpoints, sqlalchemy_url
 from domain import Base
 from tests.conftest import fresh_database
 
-
 CHECKPOINT_TABLES = {
     "checkpoints",
     "checkpoint_blobs",

@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -17,12 +16,6 @@ from buffr.services import ServiceError, ensure_services, service_status, stop_s
 from buffr.services.postgres import EmbeddedPostgres
 from buffr.services.redis import EmbeddedRedis
 from buffr.settings import Settings
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path
-    stop_services(Settings(home=tmp_path))
 
 
 def test_start_on_demand_then_reuse(home: Path) -> None:

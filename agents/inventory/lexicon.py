@@ -85,6 +85,7 @@ VERB_PHRASES: dict[tuple[str, ...], MovementKind] = {
         "went bad|gone bad|went off|gone off|פג תוקף|פג תוקפו|פג תוקפם|פגי תוקף|פג התוקף|הלך לפח|"
         "הלכו לפח",
         MovementKind.ADJUST: "we have got|we have|there are|there is|count is|stock is|level is|"
+        "stock take|stocktake|stock count|"
         "down to|we are down to|"
         "יש לנו|יש כרגע",
     }.items()

@@ -72,7 +72,7 @@ def requests_from(message: AIMessage, text: str) -> list[StockRequest] | StockQu
                 absolute=parsed.action == "ADJUST",
             )
             grounded = ground(proposal, text)
-            if grounded is not None:
+            if grounded is not None and grounded not in updates:  # small models repeat calls
                 updates.append(grounded)
         elif isinstance(parsed, stock_level):
             return StockQuery(kind="level", product=parsed.product)

@@ -27,7 +27,8 @@ def build_chat_model(
     """
     cfg = cfg or get_llm_settings()
     if cfg.provider == "local":
-        from agents.llm.local import LlamaCppChatModel, default_threads
+        from agents.llm.loader import default_threads
+        from agents.llm.local import LlamaCppChatModel
 
         path = resolve_local_model(cfg, settings)
         return LlamaCppChatModel(

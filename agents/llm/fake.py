@@ -135,6 +135,8 @@ class ScriptedChatModel(BaseChatModel):
                     + (f"only {names}" if names else "no tools")
                 )
             _check_required(tool_call, call.tools, index)
+        if choice and choice.mode == "none" and message.tool_calls:
+            raise ScriptError(f"response {index} calls a tool but tool_choice is none")
         if choice and choice.mode in ("any", "tool") and not message.tool_calls:
             raise ScriptError(f"response {index} calls no tool but tool_choice is {choice}")
         if choice and choice.mode == "tool" and message.tool_calls[0]["name"] != choice.name:

@@ -1,11 +1,10 @@
 """LangChain messages to and from the chat dicts llama.cpp renders with the GGUF's template.
 
-The history is written in the same JSON the model is constrained to answer in: earlier tool
-calls as ``{"tool_calls": [...]}`` and, while tools are bound, earlier replies as
-``{"reply": ..}``. A small model imitates its own history, so showing it one format keeps it on
-that format. Tool results go in as role ``tool`` (Qwen's template wraps them in
-``<tool_response>`` inside a user turn); templates that know no ``tool`` role get them as user
-text instead (``tool_results_as="user"``).
+Earlier tool calls are written into the history exactly as the model is constrained to emit
+them, ``{"name": .., "arguments": {..}}`` (one line per call), as plain assistant text: a small
+model imitates its own history, and plain text renders under any template. Tool results go in
+as role ``tool`` (Qwen's template wraps them in ``<tool_response>`` inside a user turn);
+templates that know no ``tool`` role get them as user text instead (``tool_results_as="user"``).
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from langchain_core.messages.tool import tool_call
 from agents.llm.toolcall_parse import new_call_id, parse_tool_calls
 
 ToolRole = Literal["tool", "user"]
-_REPLY_HEAD = re.compile(r'\s*\{\s*"reply"\s*:\s*')
 
 
 def dumps(value: Any) -> str:
@@ -37,15 +35,14 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-def calls_json(calls: Sequence[ToolCall]) -> str:
-    return dumps({"tool_calls": [{"name": c["name"], "arguments": c["args"]} for c in calls]})
+def calls_text(calls: Sequence[ToolCall]) -> str:
+    return "\n".join(dumps({"name": c["name"], "arguments": c["args"]}) for c in calls)
 
 
 def to_chat_messages(
     messages: Sequence[BaseMessage],
     *,
     system_extra: str = "",
-    json_replies: bool = False,
     tool_results_as: ToolRole = "tool",
 ) -> list[dict[str, str]]:
     """Convert ``messages``; ``system_extra`` (the tools section) is appended to the first
@@ -62,10 +59,7 @@ def to_chat_messages(
         elif isinstance(message, AIMessage):
             for call in message.tool_calls:
                 names[call["id"] or ""] = call["name"]
-            if message.tool_calls:
-                content = calls_json(message.tool_calls)
-            else:
-                content = dumps({"reply": text}) if json_replies else text
+            content = "\n".join(p for p in (text, calls_text(message.tool_calls)) if p)
             out.append({"role": "assistant", "content": content})
         elif isinstance(message, ToolMessage):
             if tool_results_as == "tool":
@@ -85,38 +79,34 @@ def to_chat_messages(
     return out
 
 
-def decode_reply(text: str, allowed: Collection[str]) -> tuple[list[ToolCall], str]:
-    """The constrained reply as (tool calls, text). Falls back to the tolerant parser when the
-    JSON is broken (e.g. cut off by ``max_tokens``), salvaging a truncated ``reply`` string."""
+def decode_reply(
+    text: str, allowed: Collection[str], reply_name: str | None = None
+) -> tuple[list[ToolCall], str]:
+    """The constrained reply as (tool calls, text): a call to a bound tool, or the ``text`` of
+    the reply pseudo-tool. Falls back to the tolerant parser when the JSON is broken (e.g. cut
+    off by ``max_tokens``), and salvages a cut-off reply text."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
         value = None
-    if isinstance(value, dict):
-        if isinstance(value.get("reply"), str) and "tool_calls" not in value:
-            return [], value["reply"]
-        calls = value.get("tool_calls")
-        if isinstance(calls, list):
-            found = [
-                tool_call(name=c["name"], args=c.get("arguments") or {}, id=new_call_id())
-                for c in calls
-                if isinstance(c, dict) and c.get("name") in allowed
-                and isinstance(c.get("arguments") or {}, dict)
-            ]  # fmt: skip
-            if found:
-                return found, ""
+    if isinstance(value, dict) and isinstance(value.get("arguments"), dict):
+        name, args = value.get("name"), value["arguments"]
+        if reply_name is not None and name == reply_name:
+            return [], str(args.get("text", ""))
+        if name in allowed:
+            return [tool_call(name=str(name), args=args, id=new_call_id())], ""
     found, rest = parse_tool_calls(text, allowed)
-    if found:
+    if found or reply_name is None:
         return found, rest
-    salvage = _REPLY_HEAD.match(text)
-    if salvage:  # {"reply": "cut off her  ->  the text so far
+    salvage = re.match(rf'\s*\{{\s*"name"\s*:\s*"{re.escape(reply_name)}".*?"text"\s*:\s*', text)
+    if salvage:  # {"name": "reply", "arguments": {"text": "cut off her  ->  the text so far
         head = text[salvage.end() :].rstrip()
         for candidate in (head, head + '"'):
             try:
-                value, _ = json.JSONDecoder().raw_decode(candidate)
+                string, _ = json.JSONDecoder().raw_decode(candidate)
             except json.JSONDecodeError:
                 continue
-            if isinstance(value, str):
-                return [], value
+            if isinstance(string, str):
+                return [], string
         return [], head.strip('"{} ')
     return [], rest

@@ -1,12 +1,14 @@
-"""Tools as a small local model needs them: one JSON schema that constrains its reply, and a
-short description of each tool for the system prompt.
+"""Tools as a small local model needs them: one JSON schema that constrains its reply, and
+the tools to show it.
 
 Small models print tool calls unreliably but follow a grammar perfectly, so llama.cpp decodes
-under the schema built here: ``{"tool_calls": [{"name": <a bound tool>, "arguments": <that
-tool's own parameters>}]}``, or, when the model may also just talk, ``{"reply": "<text>"}``.
-Each tool is its own ``anyOf`` branch with ``name`` as a ``const``, so the arguments are
-constrained by the schema of the tool the model picked. The grammar makes the shape right; the
-prompt tells the model what the tools mean.
+under the schema built here: ``{"name": <a bound tool>, "arguments": <that tool's own
+parameters>}``. Each tool is its own ``anyOf`` branch with ``name`` as a ``const``, so the
+arguments are constrained by the schema of the tool the model picked. When the model may also
+just talk (tool_choice auto), talking is one more pseudo-tool, ``reply(text)``: measured on
+Qwen2.5-Coder, a name choice among tools is where these models decide best (a separate
+``{"reply": ..}`` shape made the 1.5B answer "is there any gin left?" from thin air). The
+grammar makes the shape right; the tool descriptions make the choice and the values right.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from langchain_core.tools import BaseTool
@@ -21,7 +24,6 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.json_schema import dereference_refs
 
 ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool
-MAX_CALLS = 4  # bounds a runaway list; more than a few calls in one turn is a model going wrong
 
 # Keys the grammar does not need; left out of the decoding schema (kept for the prompt).
 _PROSE_KEYS = {"title", "description", "default", "examples", "$defs", "definitions"}
@@ -30,8 +32,9 @@ _STRUCTURAL = {"type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "prop
 
 @dataclass(frozen=True)
 class ToolChoice:
-    """``auto``: call tools or reply; ``any``: must call some tool; ``tool``: must call
-    ``name``; ``none``: must not call tools."""
+    """``auto``: call a tool or reply; ``any``: must call some tool; ``tool``: must call
+    ``name``; ``none``: must reply in words (the tools stay in view, so the model can word an
+    answer from earlier tool results in the context it was trained with)."""
 
     mode: Literal["auto", "any", "tool", "none"]
     name: str | None = None
@@ -95,6 +98,36 @@ def grammar_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def reply_tool_name(names: Sequence[str]) -> str:
+    """The pseudo-tool that stands for "answer in words": ``reply`` unless a tool has that name."""
+    return next(n for n in ("reply", "reply_to_user", "answer_user_directly") if n not in names)
+
+
+def reply_tool(name: str) -> dict[str, Any]:
+    """Offered next to the real tools when ``tool_choice`` is auto: talking becomes one more
+    name to choose, which small models choose far better than a separate top-level shape."""
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": "Answer the user in words when no other tool fits "
+            "(greetings, thanks, questions the tools cannot answer).",
+            "parameters": {
+                "type": "object",
+                "properties": {"text": {"type": "string", "description": "the answer"}},
+                "required": ["text"],
+            },
+        },
+    }
+
+
+def offered_tools(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> list[dict[str, Any]]:
+    """What the model is shown: the bound tools, plus the reply pseudo-tool when it may talk."""
+    if choice.mode in ("auto", "none"):
+        return [*tools, reply_tool(reply_tool_name(tool_names(tools)))]
+    return list(tools)
+
+
 def call_branch(tool: dict[str, Any]) -> dict[str, Any]:
     function = tool["function"]
     return {
@@ -108,39 +141,27 @@ def call_branch(tool: dict[str, Any]) -> dict[str, Any]:
 
 
 def reply_schema(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> dict[str, Any]:
-    """The schema the whole reply is decoded under (see the module docstring)."""
-    chosen = [t for t in tools if choice.mode != "tool" or t["function"]["name"] == choice.name]
-    branches = [call_branch(tool) for tool in chosen]
-    calls = {
-        "type": "object",
-        "properties": {
-            "tool_calls": {
-                "type": "array",
-                "items": branches[0] if len(branches) == 1 else {"anyOf": branches},
-                "minItems": 1,
-                "maxItems": 1 if choice.mode == "tool" else MAX_CALLS,
-            }
-        },
-        "required": ["tool_calls"],
-    }
-    if choice.mode != "auto":
-        return calls
-    reply = {
-        "type": "object",
-        "properties": {"reply": {"type": "string"}},
-        "required": ["reply"],
-    }
-    return {"anyOf": [calls, reply]}
+    """The schema the whole reply is decoded under: one ``{"name", "arguments"}`` object, the
+    payload of Qwen's own ``<tool_call>`` format. One call per turn: small models asked for a
+    list tend to repeat a call, and a graph that wants more calls simply loops."""
+    offered = offered_tools(tools, choice)
+    if choice.mode == "tool":
+        offered = [t for t in offered if t["function"]["name"] == choice.name]
+    elif choice.mode == "none":
+        offered = offered[-1:]  # the reply pseudo-tool
+    branches = [call_branch(tool) for tool in offered]
+    return branches[0] if len(branches) == 1 else {"anyOf": branches}
 
 
 def tools_prompt(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> str:
-    """The system-prompt section that tells the model what each tool means and how to answer.
+    """A compact tools section for the system prompt, for GGUFs whose chat template does not
+    render tools itself (Qwen's does, in the format it was trained on, and is used instead).
 
     Short on purpose: a 0.5B model loses a long prompt, and the grammar already enforces the
     format, so the text only has to make the choice of tool and the argument values right.
     """
     lines = ["# Tools", "You can call these tools:"]
-    for tool in tools:
+    for tool in offered_tools(tools, choice):
         function = tool["function"]
         description = " ".join(str(function.get("description") or "").split())
         lines.append(f"- {function['name']}: {description}".rstrip(": "))
@@ -152,17 +173,10 @@ def tools_prompt(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> str:
                 flag += f", default {json.dumps(sub['default'], ensure_ascii=False)}"
             about = " ".join(str(sub.get("description") or "").split())
             lines.append(f"    {name} ({type_text(sub)}{flag})" + (f": {about}" if about else ""))
-    calls = '{"tool_calls": [{"name": "<tool>", "arguments": {...}}]}'
-    if choice.mode == "auto":
-        lines.append(
-            f"Answer with JSON only: {calls} to call tools, "
-            'or {"reply": "<text>"} to answer the user directly. '
-            "When a tool fits the user's message, call it; reply only when none fits."
-        )
-    elif choice.mode == "tool":
-        lines.append(f"Answer with JSON only: call the tool {choice.name} as {calls}.")
-    else:
-        lines.append(f"Answer with JSON only: call the right tool as {calls}.")
+    target = {"tool": f"the tool {choice.name}", "none": "the reply tool"}.get(
+        choice.mode, "one tool"
+    )
+    lines.append(f'Call {target} by answering with JSON only: {{"name": .., "arguments": {{..}}}}')
     return "\n".join(lines)
 
 
@@ -186,3 +200,35 @@ def type_text(schema: dict[str, Any]) -> str:
     if "format" in schema:
         return f"{kind} ({schema['format']})"
     return str(kind)
+
+
+def gbnf(schema: dict[str, Any]) -> str:
+    """llama.cpp's grammar for ``schema`` (raises where its converter gives up)."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf  # loads llama.cpp: only when used
+
+    return str(json_schema_to_gbnf(json.dumps(schema)))
+
+
+@lru_cache(maxsize=64)
+def _grammar_converts(schema_json: str) -> bool:
+    try:
+        gbnf(json.loads(schema_json))
+    except Exception:  # the converter asserts/raises on constructs it does not know
+        return False
+    return True
+
+
+def decoding_schema(tools: Sequence[dict[str, Any]], choice: ToolChoice) -> dict[str, Any]:
+    """``reply_schema``, checked against llama.cpp's converter: llama-cpp-python silently
+    falls back to free JSON when a schema does not convert, so a tool whose parameters do not
+    convert is given loose ``object`` arguments instead, keeping the name constraint."""
+    schema = reply_schema(tools, choice)
+    if _grammar_converts(json.dumps(schema)):
+        return schema
+    loose = []
+    for tool in tools:
+        if not _grammar_converts(json.dumps(grammar_schema(tool["function"]["parameters"]))):
+            tool = {"type": "function", "function": {**tool["function"]}}
+            tool["function"]["parameters"] = {"type": "object"}
+        loose.append(tool)
+    return reply_schema(loose, choice)

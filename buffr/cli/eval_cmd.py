@@ -33,29 +33,30 @@ def eval_command(
 ) -> None:
     """Run eval scenarios (a user's messages; the expected stock, movements and reply facts)
     on fresh copies of the seeded demo database. Exit code 0 when every scenario passes."""
+    from buffr.services import ensure_services
     from evals.grading import ScenarioError, load_scenarios
     from evals.report import progress_line, render
-    from evals.runner import run_suite
+    from evals.runner import ModelUnavailable, run_suite
 
     try:
         load_scenarios(path)  # every problem in the files is reported before anything starts
     except ScenarioError as error:
         raise CliError(str(error), code=2) from error
-    settings = load_settings()
-    from buffr.services import ensure_services
-
-    endpoints = ensure_services(settings)
-    suite = run_suite(
-        path,
-        model,
-        endpoints=endpoints,
-        tag=tag,
-        only=only,
-        progress=lambda step: _out.print(f"[dim]{step}[/dim]"),
-        on_result=lambda result, index, total: _out.print(
-            progress_line(result, index, total), highlight=False
-        ),
-    )
+    endpoints = ensure_services(load_settings())
+    try:
+        suite = run_suite(
+            path,
+            model,
+            endpoints=endpoints,
+            tag=tag,
+            only=only,
+            progress=lambda step: _out.print(f"[dim]{step}[/dim]"),
+            on_result=lambda result, index, total: _out.print(
+                progress_line(result, index, total), highlight=False
+            ),
+        )
+    except ModelUnavailable as error:
+        raise CliError(str(error)) from error
     if not suite.results:
         raise CliError("No scenario matches --tag/--only.", code=2)
     _out.print()

@@ -65,8 +65,7 @@ CREATE INDEX checkpoint_writes_thread_id_idx ON checkpoint_writes(thread_id);
 def upgrade() -> None:
     op.execute(DDL)
     op.execute(
-        "INSERT INTO checkpoint_migrations (v) "
-        f"SELECT generate_series(0, {LIBRARY_SCHEMA_VERSION})"
+        f"INSERT INTO checkpoint_migrations (v) SELECT generate_series(0, {LIBRARY_SCHEMA_VERSION})"
     )
     op.execute(f"GRANT SELECT ON checkpoint_migrations TO {APP_ROLE}")
     for table in TABLES:

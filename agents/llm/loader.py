@@ -1,0 +1,98 @@
+"""Each GGUF is loaded once per process and shared: loading takes seconds and hundreds of MB,
+and every agent (and every request) asks for the same model.
+
+A llama.cpp context is not safe for concurrent use, so each loaded model carries the lock that
+every generation on it holds; requests queue there instead of corrupting each other's state.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import llama_cpp
+from llama_cpp import Llama
+
+
+@dataclass
+class LoadedModel:
+    """One GGUF in memory, with the lock every generation on it holds."""
+
+    llama: Llama
+    lock: threading.Lock
+    path: Path
+    load_seconds: float
+
+
+_MODELS: dict[tuple[str, int, int], LoadedModel] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def default_threads() -> int:
+    """Every core: llama-cpp-python's own default (half the cores) halves speed on 2 cores."""
+    return os.cpu_count() or 1
+
+
+def amx_compiled() -> bool:
+    """Whether this llama.cpp build puts weights in AMX buffers. Its AMX matmul segfaults on
+    some Sapphire Rapids machines, ours included (llama.cpp issue 20824): a crash no Python
+    code can catch, so such builds load without extra buffer types. That also turns weight
+    repacking off, which measured no slower here than a build without AMX that keeps it."""
+    return "AMX_INT8 = 1" in llama_cpp.llama_print_system_info().decode(errors="replace")
+
+
+@contextmanager
+def _no_extra_buffers(active: bool) -> Iterator[None]:
+    """``Llama()`` exposes no ``use_extra_bufts``; it reads llama.cpp's default model params
+    through this module attribute, so it is wrapped for the duration of one load."""
+    if not active:
+        yield
+        return
+    module = llama_cpp.llama_cpp
+    original = module.llama_model_default_params
+
+    def without_extra_buffers() -> Any:
+        params = original()
+        params.use_extra_bufts = False
+        return params
+
+    setattr(module, "llama_model_default_params", without_extra_buffers)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(module, "llama_model_default_params", original)  # noqa: B010
+
+
+def load_model(path: Path, n_ctx: int, n_threads: int) -> LoadedModel:
+    """The process-wide ``Llama`` for (path, n_ctx, threads), loaded on first use."""
+    resolved = path.expanduser().resolve()
+    key = (str(resolved), n_ctx, n_threads)
+    with _MODELS_LOCK:
+        loaded = _MODELS.get(key)
+        if loaded is None:
+            if not resolved.is_file():
+                raise FileNotFoundError(f"no GGUF model file at {resolved}")
+            started = perf_counter()
+            with _no_extra_buffers(amx_compiled()):
+                llama = Llama(
+                    model_path=str(resolved),
+                    n_ctx=n_ctx,
+                    n_threads=n_threads,
+                    n_threads_batch=n_threads,
+                    verbose=False,
+                )
+            loaded = LoadedModel(llama, threading.Lock(), resolved, perf_counter() - started)
+            _MODELS[key] = loaded
+        return loaded
+
+
+def unload_models() -> None:
+    """Forget every loaded model (tests; memory is freed once no caller holds one)."""
+    with _MODELS_LOCK:
+        _MODELS.clear()
