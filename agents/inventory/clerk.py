@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 
 from agents.inventory.flow import Outcome, run_query, run_requests
 from agents.inventory.llm_tools import SYSTEM_PROMPT, TOOLS, requests_from
+from agents.inventory.parse import parse_reply, parse_stock_message
 from agents.inventory.pending import answer_pending, correct_last
 from agents.inventory.phrases import say
 from agents.inventory.requests import Lang, LastUpdate, Pending, StockQuery, StockRequest
@@ -24,19 +25,22 @@ def inventory_clerk(state: AgentState, runtime: Runtime[TurnContext]) -> AgentSt
     if not text:
         return _done(Outcome(lines=[say("empty", lang)]), state, llm_called=False)
 
+    # Read once, three ways: as an answer, as a correction, as a new message.
+    hint = parse_reply(text)
+    parsed = parse_stock_message(text)
     pending = Pending.model_validate(state["pending"]) if state.get("pending") else None
     if pending is not None:
-        answered = answer_pending(ctx, pending, text)
+        answered = answer_pending(ctx, pending, hint, parsed)
         if answered is not None:
             return _done(answered, state, llm_called=False)
 
     last = LastUpdate.model_validate(state["last"]) if state.get("last") else None
     if last is not None:
-        corrected = correct_last(ctx, last, text, lang)
+        corrected = correct_last(ctx, last, hint, parsed, lang)
         if corrected is not None:
             return _done(corrected, state, llm_called=False)
 
-    understood = understand(text)
+    understood = understand(parsed)
     llm_called = False
     if understood is None and runtime.context.chat_model is not None:
         understood = _ask_model(runtime, text)

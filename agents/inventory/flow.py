@@ -89,7 +89,7 @@ def _resolve_product(
         request.product_id = found.unique.id
         return None
     if not found.products:
-        options = ", ".join(_name(p, lang) for p in found.suggestions)
+        options = ", ".join(product_name(p, lang) for p in found.suggestions)
         return say("no_match", lang, text=request.product, options=options), None
     options = " / ".join(describe_option(p, found.distinguishing, lang) for p in found.products)
     pending = Pending(
@@ -109,10 +109,10 @@ def _record(
     assert request.product_id is not None
     product = get_product(ctx, request.product_id)
     if request.quantity is None:
-        outcome.lines.append(say("how_many", lang, name=_name(product, lang)))
+        outcome.lines.append(say("how_many", lang, name=product_name(product, lang)))
         return Pending(kind="how_many", request=request, lang=lang)
     if request.quantity <= 0:
-        outcome.lines.append(say("not_positive", lang, text=_name(product, lang)))
+        outcome.lines.append(say("not_positive", lang, text=product_name(product, lang)))
         return None
     units = _units(request, product)
     if units is None:
@@ -122,7 +122,7 @@ def _record(
                 "which_unit",
                 lang,
                 qty=num(request.quantity),
-                name=_name(product, lang),
+                name=product_name(product, lang),
                 boxes=PLURAL.get(box, box + "s"),
                 box_he=BOX_HE.get(box, "קרטונים"),
                 box_size=product.box_size,
@@ -131,7 +131,7 @@ def _record(
         return Pending(kind="which_unit", request=request, lang=lang)
     if not request.confirmed_large and _is_large(units, product):
         outcome.lines.append(
-            say("confirm_large", lang, units=num(units), name=_name(product, lang))
+            say("confirm_large", lang, units=num(units), name=product_name(product, lang))
         )
         return Pending(kind="confirm_large", request=request, lang=lang)
     kind = MovementKind(request.action)
@@ -142,7 +142,7 @@ def _record(
                     "confirm_zero",
                     lang,
                     level=num(product.stock),
-                    name=_name(product, lang),
+                    name=product_name(product, lang),
                     qty=num(units),
                 )
             )
@@ -150,7 +150,13 @@ def _record(
         units = product.stock
         if units == 0:
             outcome.lines.append(
-                say("level", lang, name=_name(product, lang), level="0", min=num(product.min_stock))
+                say(
+                    "level",
+                    lang,
+                    name=product_name(product, lang),
+                    level="0",
+                    min=num(product.min_stock),
+                )
             )
             return None
     args = _movement_args(request, kind, units)
@@ -163,7 +169,7 @@ def _record(
         Action("record_movement", args.model_dump(mode="json"), result.model_dump(mode="json"))
     )
     outcome.last = LastUpdate(request=request, movement_id=result.movement_id)
-    name = _name(result.product, lang)
+    name = product_name(result.product, lang)
     if request.absolute:
         outcome.lines.append(
             say(
@@ -221,7 +227,8 @@ def _is_large(units: Decimal, product: ProductInfo) -> bool:
     return units > LARGE_UNITS or (product.box_size > 1 and boxes > LARGE_BOXES)
 
 
-def _name(product: ProductInfo, lang: Lang) -> str:
+def product_name(product: ProductInfo, lang: Lang) -> str:
+    """The product's name in the person's language."""
     return product.local_name if lang == "he" and product.local_name else product.name
 
 
@@ -238,7 +245,7 @@ def run_query(ctx: ToolContext, query: StockQuery, lang: Lang) -> Outcome:
         else:
             outcome.lines.append(say("low_list", lang))
             outcome.lines += [
-                f"- {_name(p, lang)}: {num(p.stock)} / {num(p.min_stock)}" for p in items
+                f"- {product_name(p, lang)}: {num(p.stock)} / {num(p.min_stock)}" for p in items
             ]
     elif query.kind == "expiring":
         items = expiring(ctx, query.days)
@@ -250,7 +257,7 @@ def run_query(ctx: ToolContext, query: StockQuery, lang: Lang) -> Outcome:
         else:
             outcome.lines.append(say("expiring_list", lang, days=query.days))
             outcome.lines += [
-                f"- {_name(p, lang)}: {num(p.stock)} ({p.next_expiry})" for p in items
+                f"- {product_name(p, lang)}: {num(p.stock)} ({p.next_expiry})" for p in items
             ]
     elif query.kind == "undo":
         try:
@@ -260,7 +267,12 @@ def run_query(ctx: ToolContext, query: StockQuery, lang: Lang) -> Outcome:
             return outcome
         outcome.actions.append(Action("undo_last_movement", {}, result.model_dump(mode="json")))
         outcome.lines.append(
-            say("undone", lang, name=_name(result.product, lang), level=num(result.level_after))
+            say(
+                "undone",
+                lang,
+                name=product_name(result.product, lang),
+                level=num(result.level_after),
+            )
         )
     else:
         _level(ctx, query, lang, outcome)
@@ -276,7 +288,7 @@ def _level(ctx: ToolContext, query: StockQuery, lang: Lang, outcome: Outcome) ->
         )
     )
     if not found.products:
-        options = ", ".join(_name(p, lang) for p in found.suggestions)
+        options = ", ".join(product_name(p, lang) for p in found.suggestions)
         outcome.lines.append(say("no_match", lang, text=query.product or "", options=options))
         return
     for product in found.products:  # a question needs no choosing: show every match
@@ -284,7 +296,7 @@ def _level(ctx: ToolContext, query: StockQuery, lang: Lang, outcome: Outcome) ->
             say(
                 "level",
                 lang,
-                name=_name(product, lang),
+                name=product_name(product, lang),
                 level=num(product.stock),
                 min=num(product.min_stock),
             )

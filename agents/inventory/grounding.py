@@ -9,9 +9,8 @@ from __future__ import annotations
 from agents.inventory.lexicon import lex, product_words
 from agents.inventory.match import tokens as product_tokens
 from agents.inventory.numbers import tokenize
+from agents.inventory.parse import containers_of
 from agents.inventory.requests import StockRequest
-
-CONTAINERS = {"can": "can", "glass": "glass_bottle", "plastic": "plastic_bottle", "keg": "keg"}
 
 
 def ground(request: StockRequest, text: str) -> StockRequest | None:
@@ -47,7 +46,7 @@ def _clean_product(request: StockRequest) -> None:
     the product words, and turn container words into container hints, as the parser does."""
     lexes = lex(tokenize(request.product))
     words, _ = product_words(lexes)
-    containers = {CONTAINERS[lx.attr] for lx in lexes if lx.attr in CONTAINERS}
+    containers = containers_of(tuple(lx.attr for lx in lexes if lx.attr))
     if words:
         request.product = " ".join(words)
     request.containers = sorted(set(request.containers) | containers)

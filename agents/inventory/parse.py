@@ -93,11 +93,21 @@ class ParsedItem:
     @property
     def containers(self) -> frozenset[str]:
         """The ``ContainerType`` values the attributes allow (empty: any)."""
-        found = {_CONTAINERS[a] for a in self.attributes if a in _CONTAINERS}
-        found |= {_BOTTLES[a] for a in self.attributes if a in _BOTTLES}
-        if "bottle" in self.attributes and not found & set(_BOTTLES.values()):
-            found |= set(_BOTTLES.values())
-        return frozenset(found)
+        return containers_of(self.attributes)
+
+
+def containers_of(attributes: tuple[str, ...]) -> frozenset[str]:
+    """The ``ContainerType`` values container attributes allow: "glass" -> glass_bottle,
+    "bottle" -> either bottle (empty: any container)."""
+    found = {_CONTAINERS[a] for a in attributes if a in _CONTAINERS}
+    found |= {_BOTTLES[a] for a in attributes if a in _BOTTLES}
+    if "bottle" in attributes and not found & set(_BOTTLES.values()):
+        found |= set(_BOTTLES.values())
+    return frozenset(found)
+
+
+def is_container_word(attribute: str) -> bool:
+    return attribute in _CONTAINER_WORDS
 
 
 @dataclass(frozen=True, slots=True)

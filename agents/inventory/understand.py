@@ -6,7 +6,7 @@ model gets its turn, and its tool calls become the same requests.
 
 from __future__ import annotations
 
-from agents.inventory.parse import ParsedItem, parse_stock_message
+from agents.inventory.parse import ParsedItem, ParsedMessage
 from agents.inventory.parse import language_of as _language_of
 from agents.inventory.requests import Lang, StockQuery, StockRequest
 
@@ -31,8 +31,8 @@ def to_request(item: ParsedItem) -> StockRequest | None:
     )
 
 
-def understand(text: str) -> list[StockRequest] | StockQuery | None:
-    parsed = parse_stock_message(text)
+def understand(parsed: ParsedMessage) -> list[StockRequest] | StockQuery | None:
+    """The parsed message as flow requests, or None when it is not completely read."""
     if parsed.intent == "undo":
         return StockQuery(kind="undo")
     if parsed.intent == "query_low":
