@@ -13,17 +13,16 @@ import contextlib
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 from langchain_core.language_models import BaseChatModel
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from buffr.db.session import Database
-from buffr.services.resolve import Endpoints
+from buffr.services.resolve import Endpoints, for_database
 from evals.grading import (
     Scenario,
     grade_end,
@@ -116,11 +115,7 @@ class EvalDatabases:
         self._count = 0
 
     def endpoints_for(self, name: str) -> Endpoints:
-        return replace(
-            self.endpoints,
-            owner_dsn=_with_dbname(self.endpoints.owner_dsn, name),
-            app_dsn=_with_dbname(self.endpoints.app_dsn, name),
-        )
+        return for_database(self.endpoints, name)
 
     def build_template(self, progress: Callable[[str], None]) -> None:
         """Migrate to head and seed the demo properties, in a database only copied from."""
@@ -172,12 +167,6 @@ class EvalDatabases:
         query = sql.SQL(statement).format(*(sql.Identifier(n) for n in names))
         with psycopg.connect(self.endpoints.owner_dsn, autocommit=True) as conn:
             conn.execute(query)
-
-
-def _with_dbname(dsn: str, name: str) -> str:
-    params = conninfo_to_dict(dsn)
-    params["dbname"] = name
-    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
 
 
 # -- one scenario -----------------------------------------------------------------------------

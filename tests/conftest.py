@@ -4,7 +4,6 @@ of it per test module."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import uuid
@@ -16,12 +15,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from buffr.db import migrations
 from buffr.db.session import Database
 from buffr.services import stop_services
-from buffr.services.resolve import Endpoints, app_dsn_from_owner, ensure_services
+from buffr.services.resolve import Endpoints, ensure_services, for_database, with_database
 from buffr.settings import Settings
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -55,19 +53,13 @@ def services() -> Iterator[Endpoints]:
         yield ensure_services(Settings(home=path))
 
 
-def _with_database(dsn: str, name: str) -> str:
-    params = conninfo_to_dict(dsn)
-    params["dbname"] = name
-    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
-
-
 @pytest.fixture(scope="session")
 def template_dsn(services: Endpoints) -> str:
     """A database migrated to head once per session; modules copy it (CREATE ... TEMPLATE)."""
     with psycopg.connect(services.owner_dsn, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(TEMPLATE_DB)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEMPLATE_DB)))
-    dsn = _with_database(services.owner_dsn, TEMPLATE_DB)
+    dsn = with_database(services.owner_dsn, TEMPLATE_DB)
     migrations.upgrade(dsn)
     return dsn
 
@@ -83,14 +75,7 @@ def fresh_database(services: Endpoints, template: str | None) -> Endpoints:
             )
         else:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    owner = _with_database(services.owner_dsn, name)
-    return Endpoints(
-        owner_dsn=owner,
-        app_dsn=app_dsn_from_owner(owner, os.environ.get("BUFFR_DB_APP_PASSWORD")),
-        redis_url=services.redis_url,
-        embedded_postgres=services.embedded_postgres,
-        embedded_redis=services.embedded_redis,
-    )
+    return for_database(services, name)
 
 
 @pytest.fixture(scope="module")

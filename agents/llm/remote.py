@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_ollama import ChatOllama
@@ -39,49 +40,34 @@ def recover_tool_calls(result: ChatResult, tools: list[dict[str, Any]] | None) -
     return ChatResult(generations=generations, llm_output=result.llm_output)
 
 
-class TextToolsChatOpenAI(ChatOpenAI):
+class _RecoversTextToolCalls(BaseChatModel):
+    """Mixed in before a provider class: its replies get text tool calls recovered."""
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # The provider class after this mixin in the MRO implements it.
+        result = super()._generate(messages, stop, run_manager, **kwargs)  # type: ignore[safe-super]
+        return recover_tool_calls(result, kwargs.get("tools"))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        result = await super()._agenerate(messages, stop, run_manager, **kwargs)
+        return recover_tool_calls(result, kwargs.get("tools"))
+
+
+class TextToolsChatOpenAI(_RecoversTextToolCalls, ChatOpenAI):
     """``ChatOpenAI`` for any OpenAI-compatible endpoint, recovering text tool calls."""
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        result = super()._generate(messages, stop, run_manager, **kwargs)
-        return recover_tool_calls(result, kwargs.get("tools"))
 
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        result = await super()._agenerate(messages, stop, run_manager, **kwargs)
-        return recover_tool_calls(result, kwargs.get("tools"))
-
-
-class TextToolsChatOllama(ChatOllama):
+class TextToolsChatOllama(_RecoversTextToolCalls, ChatOllama):
     """``ChatOllama``, recovering tool calls a model printed as text."""
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        result = super()._generate(messages, stop, run_manager, **kwargs)
-        return recover_tool_calls(result, kwargs.get("tools"))
-
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        result = await super()._agenerate(messages, stop, run_manager, **kwargs)
-        return recover_tool_calls(result, kwargs.get("tools"))

@@ -22,8 +22,7 @@ def turn(turns: int = typer.Option(300, min=20, help="Turns per measurement.")) 
     from buffr.bench.scratch import scratch_database
 
     rt = runtime()
-    secret = rt.settings.db_app_password
-    with scratch_database(rt.endpoints, secret.get_secret_value() if secret else None) as db:
+    with scratch_database(rt.endpoints) as db:
         figures = bench.run(db, turns, progress=lambda s: _out.print(f"[dim]{s}[/dim]"))
     table = Table(title=f"buffr bench turn ({turns} turns per row)")
     for column in ("measurement", "p50 ms", "p95 ms", "mean ms"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 import redis
@@ -34,6 +34,22 @@ def app_dsn_from_owner(owner_dsn: str, password: str | None = None) -> str:
     if password:
         params["password"] = password
     return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+
+
+def with_database(dsn: str, name: str) -> str:
+    """The same server and role as ``dsn``, on database ``name``."""
+    params = conninfo_to_dict(dsn)
+    params["dbname"] = name
+    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+
+
+def for_database(endpoints: Endpoints, name: str) -> Endpoints:
+    """The same servers and roles, on database ``name`` (throwaway test and bench copies)."""
+    return replace(
+        endpoints,
+        owner_dsn=with_database(endpoints.owner_dsn, name),
+        app_dsn=with_database(endpoints.app_dsn, name),
+    )
 
 
 def check_postgres(dsn: str, what: str) -> None:
