@@ -1,4 +1,5 @@
-"""The agent graph: route the turn, run one agent. Nodes are small functions in their own
+"""The agent graph: from the start, straight to the agent the runtime chose (see
+``agents.router``); one agent runs. Nodes are small functions in their own
 modules; this file only wires them."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agents.inventory.clerk import inventory_clerk
-from agents.router import INVENTORY, choose_agent, next_node, unavailable
+from agents.router import INVENTORY, next_node, unavailable
 from agents.state import AgentState, TurnContext
 
 Graph = CompiledStateGraph[AgentState, TurnContext, AgentState, AgentState]
@@ -16,11 +17,9 @@ Graph = CompiledStateGraph[AgentState, TurnContext, AgentState, AgentState]
 
 def build_graph(checkpointer: BaseCheckpointSaver[str] | None) -> Graph:
     graph = StateGraph(AgentState, context_schema=TurnContext)
-    graph.add_node("router", choose_agent)
     graph.add_node(INVENTORY, inventory_clerk)
     graph.add_node("unavailable", unavailable)
-    graph.add_edge(START, "router")
-    graph.add_conditional_edges("router", next_node, [INVENTORY, "unavailable"])
+    graph.add_conditional_edges(START, next_node, [INVENTORY, "unavailable"])
     graph.add_edge(INVENTORY, END)
     graph.add_edge("unavailable", END)
     return graph.compile(checkpointer=checkpointer)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
-from sqlalchemy import or_, select
+from sqlalchemy import String, and_, case, cast, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from domain.conversations import Channel, Conversation
+from domain.conversations import Channel, Conversation, ConversationStatus
 from domain.guests import Guest
-from domain.property import StaffUser
+from domain.property import Property, StaffUser
 from tools.base import Actor
 
 
@@ -42,48 +42,114 @@ def normalise_sender(sender: str, default_region: str = "IL") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def identify(session: Session, property_id: int, sender: str) -> Identity:
-    """The staff member with this phone or login, else the guest (created on first contact)."""
-    staff = session.scalars(
-        select(StaffUser).where(
-            StaffUser.active.is_(True), or_(StaffUser.phone == sender, StaffUser.email == sender)
-        )
-    ).first()
-    if staff is not None:
-        actor = Actor(
-            kind="staff", id=staff.id, name=staff.name, role=staff.role, phone=staff.phone
-        )
-        return Identity(actor, f"staff:{staff.id}")
-    column = Guest.email if "@" in sender else Guest.phone
-    guest = session.scalars(select(Guest).where(column == sender)).first()
-    if guest is None:
-        guest = Guest(property_id=property_id, preferences=[])
-        if "@" in sender:
-            guest.email = sender
-        else:
-            guest.phone = sender
-        session.add(guest)
-        session.flush()
-    actor = Actor(kind="guest", id=guest.id, name=guest.name, phone=guest.phone)
-    return Identity(actor, f"guest:{guest.id}")
+class PropertyGone(LookupError):
+    """The property id no longer names a property (it was deleted, e.g. by a seed reset)."""
 
 
-def conversation_for(
-    session: Session, property_id: int, identity: Identity, channel: Channel
-) -> Conversation:
-    conversation = session.scalars(
-        select(Conversation).where(Conversation.thread_key == identity.thread_key)
+@dataclass
+class ConversationRef:
+    """The few columns of the person's conversation a turn reads and may change."""
+
+    id: int
+    last_channel: Channel | None
+    agent: str | None
+    status: ConversationStatus
+
+
+def identify(session: Session, property_id: int, sender: str) -> tuple[Identity, ConversationRef]:
+    """The staff member with this phone or login, else the guest (created on first contact),
+    and their conversation (created on first contact).
+
+    One round trip in the common case: the property's own row (the only one row-level security
+    shows) outer-joined to the staff member, else the guest, and the conversation. No row means
+    the property itself is gone, which ``PropertyGone`` reports so a cached id can be refreshed.
+    Core queries, not ORM entities: this runs on every turn and loading entities costs more
+    than the round trip.
+    """
+    guest_column = Guest.email if "@" in sender else Guest.phone
+    thread_key = case(
+        (StaffUser.id.is_not(None), "staff:" + cast(StaffUser.id, String)),
+        else_="guest:" + cast(Guest.id, String),
+    )
+    row = session.execute(
+        select(
+            Property.id,
+            StaffUser.id,
+            StaffUser.name,
+            StaffUser.role,
+            StaffUser.phone,
+            Guest.id,
+            Guest.name,
+            Conversation.id,
+            Conversation.last_channel,
+            Conversation.agent,
+            Conversation.status,
+        )
+        .select_from(Property)
+        .outerjoin(
+            StaffUser,
+            and_(
+                StaffUser.active.is_(True),
+                or_(StaffUser.phone == sender, StaffUser.email == sender),
+            ),
+        )
+        .outerjoin(Guest, and_(StaffUser.id.is_(None), guest_column == sender))
+        .outerjoin(Conversation, Conversation.thread_key == thread_key)
+        .where(Property.id == property_id)
+        .limit(1)
     ).first()
-    if conversation is None:
-        actor = identity.actor
-        conversation = Conversation(
+    if row is None:
+        raise PropertyGone(f"Property {property_id} no longer exists.")
+    _, staff_id, staff_name, role, staff_phone, guest_id, guest_name, *conversation = row
+    if staff_id is not None:
+        actor = Actor(kind="staff", id=staff_id, name=staff_name, role=role, phone=staff_phone)
+    else:
+        if guest_id is None:
+            guest_id = _create_guest(session, property_id, sender)
+        phone = None if "@" in sender else sender
+        actor = Actor(kind="guest", id=guest_id, name=guest_name, phone=phone)
+    identity = Identity(actor, f"{actor.kind}:{actor.id}")
+    if conversation[0] is None:
+        return identity, _create_conversation(session, property_id, identity)
+    return identity, ConversationRef(*conversation)
+
+
+def _create_guest(session: Session, property_id: int, sender: str) -> int:
+    contact = {"email": sender} if "@" in sender else {"phone": sender}
+    guest_id = session.scalar(
+        insert(Guest).values(property_id=property_id, preferences=[], **contact).returning(Guest.id)
+    )
+    assert guest_id is not None
+    return int(guest_id)
+
+
+def _create_conversation(session: Session, property_id: int, identity: Identity) -> ConversationRef:
+    actor = identity.actor
+    conversation_id = session.scalar(
+        insert(Conversation)
+        .values(
             property_id=property_id,
             thread_key=identity.thread_key,
             guest_id=actor.id if actor.kind == "guest" else None,
             staff_user_id=actor.id if actor.kind == "staff" else None,
-            last_channel=channel,
+            last_channel=Channel.TERMINAL,  # replaced by the turn's own channel on save
+            status=ConversationStatus.OPEN,
         )
-        session.add(conversation)
-        session.flush()
-    conversation.last_channel = channel
-    return conversation
+        .returning(Conversation.id)
+    )
+    assert conversation_id is not None
+    return ConversationRef(conversation_id, None, None, ConversationStatus.OPEN)
+
+
+def save_conversation(
+    session: Session, conversation: ConversationRef, channel: Channel, agent: str | None
+) -> None:
+    """Record the turn's channel and agent, writing only when one of them changed."""
+    if (conversation.last_channel, conversation.agent) == (channel, agent):
+        return
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_channel=channel, agent=agent)
+    )
+    conversation.last_channel, conversation.agent = channel, agent

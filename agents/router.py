@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 
-from langgraph.runtime import Runtime
-
-from agents.state import AgentState, TurnContext
+from agents.state import AgentState
+from tools.base import Actor
 
 INVENTORY = "inventory_clerk"
 RECEPTIONIST = "receptionist"
@@ -23,15 +22,14 @@ _SALES_WORDS = re.compile(
 )
 
 
-def choose_agent(state: AgentState, runtime: Runtime[TurnContext]) -> AgentState:
-    actor = runtime.context.tools.actor
+def choose_agent(actor: Actor, text: str) -> str:
+    """Decided before the graph runs and passed in as ``agent``: routing needs no model and no
+    database, so a graph step of its own would only cost time."""
     if actor.kind == "staff":
-        agent = INVENTORY
-    elif _SALES_WORDS.search(state.get("text", "")):
-        agent = SALES
-    else:
-        agent = RECEPTIONIST
-    return {"agent": agent}
+        return INVENTORY
+    if _SALES_WORDS.search(text):
+        return SALES
+    return RECEPTIONIST
 
 
 def next_node(state: AgentState) -> str:

@@ -10,25 +10,36 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from psycopg import Connection
-from sqlalchemy import text as sql_text
+from sqlalchemy import insert
 
 from agents.checkpoint import TurnSaver
 from agents.graph import build_graph
-from agents.identity import BadSender, conversation_for, identify, normalise_sender
+from agents.identity import (
+    BadSender,
+    PropertyGone,
+    identify,
+    normalise_sender,
+    save_conversation,
+)
+from agents.router import choose_agent
 from agents.state import AgentState, TurnContext
 from agents.turn import Turn, TurnResult
-from buffr.db.session import Database
+from buffr.db.session import Database, retry_on_disconnect
 from domain.conversations import Author, DeliveryStatus, Direction, Message
 from tools.base import ToolContext
 
 MAX_MESSAGE_CHARS = 2000
-# "async" is not offered: it writes checkpoints from a background thread while the node runs,
-# and the saver shares the turn's connection. "exit" writes once, at the end of the turn.
-Durability = Literal["sync", "exit"]
+# LangGraph writes checkpoints from a background thread. Under "sync" and "async" that thread
+# saves the input checkpoint while the first node runs, and the saver shares the turn's
+# connection with the node's tools: two threads on one connection (measured: "sync" broke a
+# tool's query once routing stopped being a graph step of its own). "exit" writes once, after
+# the last node, in the turn's transaction; it is also the cheapest. A crash mid-turn loses the
+# whole turn (nothing was committed), never part of it.
+DURABILITY = "exit"
 
 
 class TurnRefused(ValueError):
@@ -40,46 +51,38 @@ class AgentRuntime:
         self,
         db: Database,
         chat_model: Callable[[], BaseChatModel] | None = None,
-        durability: Durability = "exit",
     ) -> None:
         self.db = db
         self.chat_model = chat_model
-        # "exit": one checkpoint write per turn, in the turn's own transaction (see module doc).
-        self.durability = durability
         self.saver = TurnSaver()
         self.graph = build_graph(self.saver)  # compiled once: compiling costs milliseconds
 
     def handle(self, turn: Turn) -> TurnResult:
         started = time.perf_counter()
-        property_id = self.db.property_id(turn.property_slug)
         try:
             sender = normalise_sender(turn.sender)
         except BadSender as error:
             raise TurnRefused(str(error)) from error
+
+        def attempt() -> TurnResult:
+            try:
+                return self._handle(turn, sender, self.db.property_id(turn.property_slug), started)
+            except PropertyGone:
+                # The cached id is stale (the property was re-created, e.g. by a seed reset).
+                self.db.forget_property_id(turn.property_slug)
+                return self._handle(turn, sender, self.db.property_id(turn.property_slug), started)
+
+        return retry_on_disconnect(attempt)
+
+    def _handle(self, turn: Turn, sender: str, property_id: int, started: float) -> TurnResult:
         text = turn.text.strip()
-        with self.db.tenant(property_id) as session:
-            # One person's turns run one at a time, in order: two messages sent at once must
-            # not both read the same pending question or both create the person's records.
-            session.execute(
-                sql_text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                {"key": f"{property_id}:{sender}"},
-            )
-            identity = identify(session, property_id, sender)
-            conversation = conversation_for(session, property_id, identity, turn.channel)
+        # One person's turns run one at a time, in order: two messages sent at once must not
+        # both read the same pending question or both create the person's records.
+        with self.db.tenant(property_id, lock_key=f"{property_id}:{sender}") as session:
+            identity, conversation = identify(session, property_id, sender)
             author = Author.STAFF if identity.actor.kind == "staff" else Author.GUEST
-            session.add(
-                Message(
-                    property_id=property_id,
-                    conversation_id=conversation.id,
-                    channel=turn.channel,
-                    direction=Direction.INBOUND,
-                    author=author,
-                    body=turn.text,
-                    external_id=turn.message_id,
-                    delivery_status=DeliveryStatus.RECEIVED,
-                )
-            )
             thread_id = f"p{property_id}:{identity.thread_key}"
+            ids = (property_id, conversation.id)
             tools = ToolContext(session, property_id, identity.actor, conversation.id, text)
             if len(text) > MAX_MESSAGE_CHARS:
                 output: AgentState = {
@@ -90,24 +93,28 @@ class AgentRuntime:
             else:
                 with self.saver.using(_driver_connection(session)):
                     output = self.graph.invoke(  # type: ignore[assignment]
-                        {"text": text, "reply": "", "actions": [], "llm_called": False},
+                        {
+                            "text": text,
+                            "agent": choose_agent(identity.actor, text),
+                            "reply": "",
+                            "actions": [],
+                            "llm_called": False,
+                        },
                         {"configurable": {"thread_id": thread_id}},
                         context=TurnContext(tools, self.chat_model),
-                        durability=self.durability,
+                        durability=DURABILITY,
                     )
             reply = output.get("reply") or ""
-            session.add(
-                Message(
-                    property_id=property_id,
-                    conversation_id=conversation.id,
-                    channel=turn.channel,
-                    direction=Direction.OUTBOUND,
-                    author=Author.AGENT,
-                    body=reply,
-                    delivery_status=DeliveryStatus.QUEUED,
-                )
+            # Both sides of the transcript in one INSERT, at the end; Core, not the ORM's
+            # unit of work, since nothing reads them back in this turn.
+            session.execute(
+                insert(Message),
+                [
+                    _message(turn, ids, Direction.INBOUND, author, turn.text),
+                    _message(turn, ids, Direction.OUTBOUND, Author.AGENT, reply),
+                ],
             )
-            conversation.agent = output.get("agent")
+            save_conversation(session, conversation, turn.channel, output.get("agent"))
             conversation_id = conversation.id
         return TurnResult(
             reply=reply,
@@ -124,9 +131,26 @@ class AgentRuntime:
         """Start a fresh conversation: drop the thread's checkpointed state (`--new`)."""
         property_id = self.db.property_id(property_slug)
         with self.db.tenant(property_id) as session:
-            identity = identify(session, property_id, normalise_sender(sender))
+            identity, _ = identify(session, property_id, normalise_sender(sender))
             with self.saver.using(_driver_connection(session)) as saver:
                 saver.delete_thread(f"p{property_id}:{identity.thread_key}")
+
+
+def _message(
+    turn: Turn, ids: tuple[int, int], direction: Direction, author: Author, body: str
+) -> dict[str, Any]:
+    """One transcript row; ``ids`` is (property id, conversation id)."""
+    inbound = direction is Direction.INBOUND
+    return {
+        "property_id": ids[0],
+        "conversation_id": ids[1],
+        "channel": turn.channel,
+        "direction": direction,
+        "author": author,
+        "body": body,
+        "external_id": turn.message_id if inbound else None,
+        "delivery_status": DeliveryStatus.RECEIVED if inbound else DeliveryStatus.QUEUED,
+    }
 
 
 def _driver_connection(session: Any) -> Connection[Any]:

@@ -4,8 +4,10 @@
   checkpoint, commit), no model;
 * overhead around an LLM call: the same turn machinery with a model that answers instantly,
   once answering with no tool call (graph + checkpoint + transcript) and once with a read-only
-  tool call (graph + tools + checkpoint); the model's own time is measured apart and subtracted;
-* checkpoint durability: the fast path again under each LangGraph durability mode.
+  tool call (graph + tools + checkpoint); the model's own time is measured apart and subtracted.
+
+The checkpoint is written with durability "exit" only: see ``agents.runtime`` for why the other
+modes are unsafe here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from langchain_core.messages import HumanMessage
 
 from agents.inventory.llm_tools import TOOLS
 from agents.llm.fake import InstantChatModel
-from agents.runtime import AgentRuntime, Durability
+from agents.runtime import AgentRuntime
 from agents.turn import Turn
 from buffr.db.session import Database
 from domain.conversations import Channel
@@ -107,11 +109,4 @@ def run(db: Database, turns: int, progress: Callable[[str], None]) -> list[Figur
             )
         )
 
-    modes: tuple[Durability, ...] = ("sync", "exit")
-    for mode in modes:
-        runtime = AgentRuntime(db, durability=mode)
-        progress(f"fast path, durability={mode}: {turns // 2} turns")
-        results.append(
-            Figures(f"fast path, durability={mode}", _time_turns(runtime, UPDATES, turns // 2))
-        )
     return results

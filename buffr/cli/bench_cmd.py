@@ -14,7 +14,7 @@ _out = Console()
 
 @bench_app.command("turn")
 def turn(turns: int = typer.Option(300, min=20, help="Turns per measurement.")) -> None:
-    """Per-turn latency: fast path, overhead around an LLM call, checkpoint durability.
+    """Per-turn latency: the fast path and the overhead around an LLM call.
 
     Runs on a throwaway copy of the demo data on the configured (embedded) services.
     Targets: fast path p50 <= 30 ms; overhead around the LLM p50 <= 10 ms."""

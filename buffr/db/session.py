@@ -7,27 +7,54 @@ connection never carries one property's id into another's transaction).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from buffr.services.resolve import Endpoints, sqlalchemy_url
+
+T = TypeVar("T")
+
+
+def retry_on_disconnect(work: Callable[[], T]) -> T:
+    """Run ``work`` (one whole transaction) again, once, if the server had dropped the pooled
+    connection under it: nothing of the first attempt was committed."""
+    try:
+        return work()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        return work()
 
 
 class UnknownProperty(LookupError):
     """No property has that slug."""
 
 
+_BIND = text("SELECT set_config('app.property_id', :pid, true)")
+# With a lock key, the same round trip also takes a transaction-scoped advisory lock.
+_BIND_AND_LOCK = text(
+    "SELECT set_config('app.property_id', :pid, true), "
+    "pg_advisory_xact_lock(hashtextextended(:key, 0))"
+)
+
+
 def _bind_property(session: Session, transaction: SessionTransaction, connection: Any) -> None:
+    if transaction.nested:
+        return  # a savepoint inside the bound transaction: the setting is already in force
     property_id = session.info.get("property_id")
-    if property_id is not None:
-        connection.execute(
-            text("SELECT set_config('app.property_id', :pid, true)"), {"pid": str(property_id)}
-        )
+    if property_id is None:
+        return
+    lock_key = session.info.get("lock_key")
+    if lock_key is None:
+        connection.execute(_BIND, {"pid": str(property_id)})
+    else:
+        connection.execute(_BIND_AND_LOCK, {"pid": str(property_id), "key": lock_key})
 
 
 @dataclass
@@ -43,18 +70,21 @@ class Database:
         self.owner_engine = create_engine(
             sqlalchemy_url(self.endpoints.owner_dsn), pool_pre_ping=True, pool_size=2
         )
-        self.app_engine = create_engine(
-            sqlalchemy_url(self.endpoints.app_dsn), pool_pre_ping=True, pool_size=10
-        )
+        # No pre-ping on the hot path (it is a round trip per checkout): a connection the
+        # server dropped fails its first statement instead, which invalidates the pool, and
+        # callers whose work is one transaction retry it (see ``retry_on_disconnect``).
+        self.app_engine = create_engine(sqlalchemy_url(self.endpoints.app_dsn), pool_size=10)
         self._app_sessions = sessionmaker(self.app_engine, expire_on_commit=False)
         self._owner_sessions = sessionmaker(self.owner_engine, expire_on_commit=False)
+        self._property_ids: dict[str, int] = {}
 
     @contextmanager
-    def tenant(self, property_id: int) -> Iterator[Session]:
+    def tenant(self, property_id: int, lock_key: str | None = None) -> Iterator[Session]:
         """A session as the application role, seeing only ``property_id``'s rows.
 
-        Commits on success, rolls back on error."""
-        session = self._app_sessions(info={"property_id": property_id})
+        With ``lock_key``, its transactions also hold an advisory lock on that key (so work for
+        one key runs one at a time). Commits on success, rolls back on error."""
+        session = self._app_sessions(info={"property_id": property_id, "lock_key": lock_key})
         event.listen(session, "after_begin", _bind_property)
         try:
             yield session
@@ -79,12 +109,26 @@ class Database:
             session.close()
 
     def property_id(self, slug: str) -> int:
-        """The id of the property with this slug (the one cross-tenant lookup allowed)."""
+        """The id of the property with this slug (the one cross-tenant lookup allowed).
+
+        Cached: every turn needs it and it almost never changes. Whoever finds a cached id
+        stale (the property is gone) calls ``forget_property_id`` and asks again."""
+        cached = self._property_ids.get(slug)
+        if cached is not None:
+            return cached
         with self.app_engine.connect() as conn:
             found = conn.execute(select(text("property_id_for_slug(:s)")), {"s": slug}).scalar()
         if found is None:
             raise UnknownProperty(f"No property has the slug {slug!r}.")
+        self._property_ids[slug] = int(found)
         return int(found)
+
+    def forget_property_id(self, slug: str | None = None) -> None:
+        """Drop the cached id of ``slug`` (of every slug when None)."""
+        if slug is None:
+            self._property_ids.clear()
+        else:
+            self._property_ids.pop(slug, None)
 
     def dispose(self) -> None:
         self.owner_engine.dispose()

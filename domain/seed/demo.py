@@ -92,6 +92,7 @@ def seed_demo(
                 delete(Property).where(Property.slug.in_(slugs)).returning(Property.slug)
             ).all()
             report.deleted_slugs = sorted(deleted)
+            db.forget_property_id()  # their ids are about to change
             if deleted:
                 say(f"deleted {', '.join(report.deleted_slugs)}")
         existing = set(session.scalars(select(Property.slug).where(Property.slug.in_(slugs))))
