@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from langchain_core.language_models import BaseChatModel
 from psycopg import Connection
@@ -29,17 +29,25 @@ from agents.router import choose_agent
 from agents.state import AgentState, TurnContext
 from agents.turn import Turn, TurnResult
 from buffr.db.session import Database, retry_on_disconnect
-from domain.conversations import Author, DeliveryStatus, Direction, Message
+from domain.conversations import (
+    Author,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    Message,
+)
 from tools.base import ToolContext
 
 MAX_MESSAGE_CHARS = 2000
+HANDED_OFF = "handoff"  # the agent name of a turn answered by nobody: a person has the thread
+HANDOFF = ConversationStatus.HANDOFF
 # LangGraph writes checkpoints from a background thread. Under "sync" and "async" that thread
 # saves the input checkpoint while the first node runs, and the saver shares the turn's
 # connection with the node's tools: two threads on one connection (measured: "sync" broke a
 # tool's query once routing stopped being a graph step of its own). "exit" writes once, after
 # the last node, in the turn's transaction; it is also the cheapest. A crash mid-turn loses the
 # whole turn (nothing was committed), never part of it.
-DURABILITY = "exit"
+DURABILITY: Final = "exit"
 
 
 class TurnRefused(ValueError):
@@ -83,9 +91,15 @@ class AgentRuntime:
             author = Author.STAFF if identity.actor.kind == "staff" else Author.GUEST
             thread_id = f"p{property_id}:{identity.thread_key}"
             ids = (property_id, conversation.id)
-            tools = ToolContext(session, property_id, identity.actor, conversation.id, text)
-            if len(text) > MAX_MESSAGE_CHARS:
-                output: AgentState = {
+            tools = ToolContext(
+                session, property_id, identity.actor, conversation.id, text, turn.now
+            )
+            silent = identity.actor.kind == "guest" and conversation.status is HANDOFF
+            if silent:
+                # A person has this conversation: the agent stays silent until staff release it.
+                output: AgentState = {"reply": "", "agent": conversation.agent or HANDED_OFF}
+            elif len(text) > MAX_MESSAGE_CHARS:
+                output = {
                     "reply": f"That message is too long ({len(text):,} characters). Please send "
                     f"at most {MAX_MESSAGE_CHARS:,} characters, one request at a time.",
                     "agent": "runtime",
@@ -105,15 +119,12 @@ class AgentRuntime:
                         durability=DURABILITY,
                     )
             reply = output.get("reply") or ""
-            # Both sides of the transcript in one INSERT, at the end; Core, not the ORM's
-            # unit of work, since nothing reads them back in this turn.
-            session.execute(
-                insert(Message),
-                [
-                    _message(turn, ids, Direction.INBOUND, author, turn.text),
-                    _message(turn, ids, Direction.OUTBOUND, Author.AGENT, reply),
-                ],
-            )
+            # The transcript in one INSERT, at the end; Core, not the ORM's unit of work, since
+            # nothing reads it back in this turn. A silent turn stores the guest's side only.
+            rows = [_message(turn, ids, Direction.INBOUND, author, turn.text)]
+            if not silent:
+                rows.append(_message(turn, ids, Direction.OUTBOUND, Author.AGENT, reply))
+            session.execute(insert(Message), rows)
             save_conversation(session, conversation, turn.channel, output.get("agent"))
             conversation_id = conversation.id
         return TurnResult(

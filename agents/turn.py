@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from domain.conversations import Channel
@@ -17,6 +18,7 @@ class Turn:
     sender: str  # E.164 phone number, or a staff login (e-mail) on the console
     text: str
     message_id: str | None = None
+    now: datetime | None = None  # pinned clock (evals, tests); None: the real time
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -33,6 +34,8 @@ class ToolContext:
     actor: Actor
     conversation_id: int | None = None
     source_message: str | None = None
+    # The turn's clock, pinned by evals and tests; None means the real time.
+    now: datetime | None = None
 
 
 class ToolError(Exception):
