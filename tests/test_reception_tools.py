@@ -83,6 +83,35 @@ def test_price_breakdown_and_taxes_are_exact(db: Database, hotel: int) -> None:
     assert "Free from 06 Mar to 09 Mar 2030" in result.message
 
 
+def test_tax_included_in_prices_is_shown_not_added(db: Database, hotel: int) -> None:
+    """Where the property publishes prices with VAT in them, the quote shows VAT's share."""
+    with db.owner() as session:
+        prop = session.get(Property, hotel)
+        assert prop is not None
+        saved = dict(prop.policies)
+        prop.policies = {**saved, "tax": {"included_in_prices": True}}
+    try:
+        result = call(
+            db,
+            hotel,
+            room_availability,
+            AvailabilityArgs(
+                check_in=date(2030, 3, 6), check_out=date(2030, 3, 7), guests=2, room_type="STD"
+            ),
+        )
+    finally:
+        with db.owner() as session:
+            prop = session.get(Property, hotel)
+            assert prop is not None
+            prop.policies = saved
+    flex = next(r for r in result.available[0].rates if r.rate_plan == "STD-FLEX")
+    assert flex.subtotal == Decimal("500.00")
+    vat, city = flex.taxes
+    assert (vat.name, vat.amount, vat.included) == ("VAT 17% (included)", Decimal("72.65"), True)
+    assert (city.amount, city.included) == (Decimal("10.00"), False)
+    assert flex.total == Decimal("510.00")  # 500 with VAT inside, plus the city tax
+
+
 def test_result_is_json_for_the_model(db: Database, hotel: int) -> None:
     data = availability(db, hotel, check_in="2030-03-06", check_out="2030-03-07", guests=1)
     offers = data["available"]

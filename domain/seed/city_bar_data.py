@@ -70,7 +70,7 @@ CITY_BAR = PropertySpec(
     check_in=time(15, 0),
     check_out=time(11, 0),
     cancellation_window_hours=2,
-    tax_rate_percent=17,
+    tax_rate_percent=18,
     policies={
         "min_age": 18,
         "happy_hour": "18:00-20:00, 20% off draught beer",

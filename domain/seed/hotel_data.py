@@ -44,6 +44,8 @@ POLICIES: dict[str, object] = {
         "currency": "ILS",
         "non_refundable_rate": "charged in full at booking",
     },
+    # Israeli hotels publish prices with VAT in them; the quote shows VAT's share.
+    "tax": {"included_in_prices": True},
     "cancellation": {
         "free_until_hours_before_arrival": 48,
         "late_cancellation_charge": "first night",
@@ -292,7 +294,7 @@ SEASIDE = PropertySpec(
     check_in=time(15, 0),
     check_out=time(11, 0),
     cancellation_window_hours=48,
-    tax_rate_percent=17,
+    tax_rate_percent=18,
     policies=POLICIES,
     staff=STAFF,
     venues=VENUES,

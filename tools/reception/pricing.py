@@ -6,9 +6,11 @@ The calendar only stores nights that differ from the base, so within the calenda
 missing night *is* the base price; after the last published night the price is not known yet,
 and such nights are quoted at the base price and marked provisional.
 
-Taxes: ``Property.tax_rate_percent`` on the room subtotal, plus an optional city tax from the
-policies JSON, which is not subject to that rate::
+Taxes: ``Property.tax_rate_percent`` on the room subtotal, or, where the policies say the
+published prices include it, its share of them (shown, not added); plus an optional city tax
+from the policies JSON, which is not subject to that rate::
 
+    "tax": {"included_in_prices": true},
     "city_tax": {"per_night": 10, "per_person_per_night": 5, "currency": "ILS"}
 """
 
@@ -39,6 +41,7 @@ class TaxLine(BaseModel):
     name: str
     basis: str
     amount: Decimal
+    included: bool = False  # already inside the nightly prices: shown, not added
 
 
 class CancellationTerms(BaseModel):
@@ -214,7 +217,7 @@ def _quote(
         nights=breakdown,
         subtotal=subtotal,
         taxes=taxes,
-        total=money(subtotal + sum((t.amount for t in taxes), Decimal(0))),
+        total=money(subtotal + sum((t.amount for t in taxes if not t.included), Decimal(0))),
         provisional=bool(unpublished),
         notes=notes,
         cancellation=cancellation_terms(rules, nights[0], plan.refundable),
@@ -231,7 +234,17 @@ def tax_lines(
 ) -> list[TaxLine]:
     lines: list[TaxLine] = []
     rate = rules.tax_rate_percent
-    if rate > 0:
+    if rate > 0 and rules.policy("tax", "included_in_prices") is True:
+        # Published prices already include the tax (VAT in Israel): show its share only.
+        lines.append(
+            TaxLine(
+                name=f"VAT {rate.normalize():f}% (included)",
+                basis=f"{rate.normalize():f}% included in {show_money(subtotal, currency)}",
+                amount=money(subtotal * rate / (100 + rate)),
+                included=True,
+            )
+        )
+    elif rate > 0:
         lines.append(
             TaxLine(
                 name=f"Tax {rate.normalize():f}%",
