@@ -15,6 +15,7 @@ from buffr.cli.chat_cmd import chat
 from buffr.cli.context import CliError
 from buffr.cli.db_cmd import db_app
 from buffr.cli.eval_cmd import eval_command
+from buffr.cli.kb_cmd import kb_app
 from buffr.cli.models_cmd import models_app
 from buffr.cli.seed_cmd import seed_app
 from buffr.cli.services_cmd import services_app, status
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(models_app, name="models")
 app.add_typer(bench_app, name="bench")
+app.add_typer(kb_app, name="kb")
 app.add_typer(services_app, name="services")
 app.command("status")(status)
 app.command("chat")(chat)

@@ -4,7 +4,8 @@
 both. Every demo staff user's password is ``demo-password`` (:data:`DEMO_PASSWORD`).
 
 The hotel's knowledge documents (house rules, FAQ, spa, restaurant) are Markdown files in
-:data:`DEMO_DOCS_DIR`; ``seed_demo`` does not load or embed them.
+:data:`DEMO_DOCS_DIR`; ``seed_demo`` ingests them into the hotel's knowledge base (chunked
+and embedded; unchanged documents are skipped, see ``domain.seed.knowledge_docs``).
 """
 
 from pathlib import Path

@@ -37,6 +37,7 @@ from domain.seed.city_bar_data import CITY_BAR
 from domain.seed.context import CENT, Catalog, SeedContext, VenueRows, nightly_price
 from domain.seed.history import seed_history
 from domain.seed.hotel_data import SEASIDE
+from domain.seed.knowledge_docs import seed_knowledge_base
 from domain.seed.specs import PropertySpec
 
 DEMO_SLUG = SEASIDE.slug
@@ -111,6 +112,7 @@ def seed_demo(
             report.by_property[spec.slug] = dict(ctx.counts)
             totals.update(ctx.counts)
         report.counts = dict(totals)
+    seed_knowledge_base(db, DEMO_SLUG, report, say)  # the hotel's documents, as its tenant
     report.seconds = clock.perf_counter() - started
     say(f"done in {report.seconds:.1f} s")
     return report
