@@ -9,7 +9,8 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from agents.inventory.clerk import inventory_clerk
-from agents.router import INVENTORY, next_node, unavailable
+from agents.reception.node import receptionist
+from agents.router import INVENTORY, RECEPTIONIST, next_node, unavailable
 from agents.state import AgentState, TurnContext
 
 Graph = CompiledStateGraph[AgentState, TurnContext, AgentState, AgentState]
@@ -18,8 +19,10 @@ Graph = CompiledStateGraph[AgentState, TurnContext, AgentState, AgentState]
 def build_graph(checkpointer: BaseCheckpointSaver[str] | None) -> Graph:
     graph = StateGraph(AgentState, context_schema=TurnContext)
     graph.add_node(INVENTORY, inventory_clerk)
+    graph.add_node(RECEPTIONIST, receptionist)
     graph.add_node("unavailable", unavailable)
-    graph.add_conditional_edges(START, next_node, [INVENTORY, "unavailable"])
+    graph.add_conditional_edges(START, next_node, [INVENTORY, RECEPTIONIST, "unavailable"])
     graph.add_edge(INVENTORY, END)
+    graph.add_edge(RECEPTIONIST, END)
     graph.add_edge("unavailable", END)
     return graph.compile(checkpointer=checkpointer)

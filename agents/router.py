@@ -14,7 +14,7 @@ RECEPTIONIST = "receptionist"
 SALES = "sales_funnel"
 REACTIVATION = "reactivation"
 AGENTS = (INVENTORY, RECEPTIONIST, SALES, REACTIVATION)
-IMPLEMENTED = frozenset({INVENTORY})
+IMPLEMENTED = frozenset({INVENTORY, RECEPTIONIST})
 
 _SALES_WORDS = re.compile(
     r"\b(wedding|conference|corporate|group of \d+|event|banquet|retreat)\b|חתונה|כנס|אירוע",

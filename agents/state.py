@@ -21,6 +21,7 @@ class AgentState(TypedDict, total=False):
     # glass ones"). Both plain dicts so the checkpoint serialises them as JSON.
     pending: dict[str, Any] | None
     last: dict[str, Any] | None
+    history: list[list[str]]  # the receptionist's last exchanges: [role, text] pairs
 
 
 @dataclass

@@ -10,6 +10,7 @@ start state is written by :func:`set_levels`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -42,6 +43,7 @@ class TurnSpec(_Strict):
         default_factory=list
     )
     reply_not_contains: list[str] = Field(default_factory=list)
+    reply_empty: bool = False  # no reply at all (a person has the conversation)
 
 
 Level = Annotated[Decimal, Field(ge=0)]
@@ -49,6 +51,19 @@ Level = Annotated[Decimal, Field(ge=0)]
 
 class Setup(_Strict):
     stock: dict[str, Level] = Field(default_factory=dict)
+    # Statements run as the database owner before the first turn (e.g. put a guest in-house).
+    sql: list[str] = Field(default_factory=list)
+
+
+Scalar = str | int | float | bool | None
+
+
+class SqlCheck(_Strict):
+    """A query run as the owner after the last turn; its first column of its first row must
+    equal ``equals`` (compared as text, so 3, "3" and Decimal 3 agree)."""
+
+    query: str = Field(min_length=1)
+    equals: Scalar
 
 
 class Expect(_Strict):
@@ -59,6 +74,7 @@ class Expect(_Strict):
     movements: int | None = Field(default=None, ge=0)
     notifications: int | None = Field(default=None, ge=0)
     pending_question: bool | None = None
+    sql: list[SqlCheck] = Field(default_factory=list)
 
 
 class Scenario(_Strict):
@@ -80,13 +96,41 @@ class Scenario(_Strict):
 # -- loading ----------------------------------------------------------------------------------
 
 
+class SuiteConfig(_Strict):
+    """``_suite.yaml`` beside the scenarios: what the whole suite shares."""
+
+    # The day the demo data is seeded for and every turn happens on (at ``hour``, the
+    # property's local time): scenarios about dates ("next Friday") need a fixed today.
+    today: date | None = None
+    hour: int = Field(default=10, ge=0, le=23)
+
+
+SUITE_FILE = "_suite.yaml"
+
+
+def load_suite_config(path: Path) -> SuiteConfig:
+    """The ``_suite.yaml`` of a suite folder (or of a scenario file's folder), if any."""
+    folder = path if path.is_dir() else path.parent
+    file = folder / SUITE_FILE
+    if not file.is_file():
+        return SuiteConfig()
+    try:
+        return SuiteConfig.model_validate(yaml.safe_load(file.read_text(encoding="utf-8")) or {})
+    except (yaml.YAMLError, ValidationError) as error:
+        raise ScenarioError(f"{file}: {error}") from error
+
+
 def scenario_files(path: Path) -> list[Path]:
-    """``path`` itself, or every YAML file under it (sorted)."""
+    """``path`` itself, or every YAML file under it (sorted) but ``_suite.yaml``."""
     if not path.exists():
         raise ScenarioError(f"{path}: no such file or folder")
     if path.is_file():
         return [path]
-    files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.suffix in YAML_SUFFIXES and p.is_file() and p.name != SUITE_FILE
+    )
     if not files:
         raise ScenarioError(f"{path}: no .yaml scenario files in this folder")
     return files
@@ -166,6 +210,8 @@ def grade_reply(spec: TurnSpec, reply: str) -> list[str]:
     failures += [
         f"reply contains {fact!r}" for fact in spec.reply_not_contains if _has(reply, fact)
     ]
+    if spec.reply_empty and reply:
+        failures.append(f"expected no reply, got {reply[:80]!r}")
     return failures
 
 
@@ -266,6 +312,38 @@ def grade_end(expect: Expect, seen: Observed) -> list[str]:
         state = "a pending question" if expect.pending_question else "no pending question"
         failures.append(f"expected {state} at the end, got the opposite")
     return failures
+
+
+def run_setup_sql(db: Database, statements: list[str]) -> None:
+    from sqlalchemy import text
+
+    if not statements:
+        return
+    with db.owner() as session:
+        for statement in statements:
+            session.execute(text(statement))
+
+
+def grade_sql(db: Database, checks: list[SqlCheck]) -> list[str]:
+    """Why the database disagrees with the scenario's SQL checks (empty: it agrees)."""
+    from sqlalchemy import text
+
+    failures = []
+    with db.owner() as session:
+        for check in checks:
+            row = session.execute(text(check.query)).first()
+            actual = None if row is None else row[0]
+            if _text(actual) != _text(check.equals):
+                failures.append(f"sql {check.query!r}: expected {check.equals!r}, got {actual!r}")
+    return failures
+
+
+def _text(value: object) -> str:
+    if isinstance(value, Decimal):
+        return _num(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def skus_of(scenario: Scenario) -> set[str]:

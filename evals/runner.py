@@ -14,7 +14,8 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from pathlib import Path
 
 import psycopg
@@ -25,10 +26,14 @@ from buffr.db.session import Database
 from buffr.services.resolve import Endpoints, for_database
 from evals.grading import (
     Scenario,
+    SuiteConfig,
     grade_end,
     grade_reply,
+    grade_sql,
     load_scenarios,
+    load_suite_config,
     observe,
+    run_setup_sql,
     set_levels,
     skus_of,
 )
@@ -117,8 +122,9 @@ class EvalDatabases:
     def endpoints_for(self, name: str) -> Endpoints:
         return for_database(self.endpoints, name)
 
-    def build_template(self, progress: Callable[[str], None]) -> None:
-        """Migrate to head and seed the demo properties, in a database only copied from."""
+    def build_template(self, progress: Callable[[str], None], today: date | None = None) -> None:
+        """Migrate to head and seed the demo properties (for ``today``, default the real
+        one), in a database only copied from."""
         from buffr.db import migrations
         from domain.seed import seed_demo
 
@@ -128,7 +134,7 @@ class EvalDatabases:
         progress("seeding the demo data")
         db = Database(self.endpoints_for(self.template))
         try:
-            seed_demo(db)
+            seed_demo(db, today=today)
         finally:
             db.dispose()  # no connection may stay open on a template that is copied
 
@@ -172,7 +178,9 @@ class EvalDatabases:
 # -- one scenario -----------------------------------------------------------------------------
 
 
-def run_scenario(scenario: Scenario, db: Database, model: ModelHandle) -> ScenarioResult:
+def run_scenario(
+    scenario: Scenario, db: Database, model: ModelHandle, suite: SuiteConfig | None = None
+) -> ScenarioResult:
     """Set up, send the turns, grade. A scenario that cannot run is an ``error``, not a crash."""
     from agents.runtime import AgentRuntime
     from agents.turn import Turn
@@ -191,7 +199,9 @@ def run_scenario(scenario: Scenario, db: Database, model: ModelHandle) -> Scenar
         if unknown:
             raise LookupError(f"no product with SKU {', '.join(unknown)}")
         set_levels(db, property_id, scenario.setup.stock)
+        run_setup_sql(db, scenario.setup.sql)
         before = observe(db, property_id)
+        now = _pinned_now(db, property_id, suite)
     except Exception as error:  # unknown property or SKU: the scenario is wrong, say so
         return _errored(result, f"setup: {_describe(error)}", started)
 
@@ -202,7 +212,7 @@ def run_scenario(scenario: Scenario, db: Database, model: ModelHandle) -> Scenar
         record = TurnRecord(user=spec.user)
         result.turns.append(record)
         try:
-            turn = runtime.handle(Turn(slug, Channel.WHATSAPP, scenario.actor, spec.user))
+            turn = runtime.handle(Turn(slug, Channel.WHATSAPP, scenario.actor, spec.user, now=now))
         except Exception as error:
             if model.error is not None:  # no model, no run: not one scenario's failure
                 raise ModelUnavailable(
@@ -222,9 +232,25 @@ def run_scenario(scenario: Scenario, db: Database, model: ModelHandle) -> Scenar
     seen = observe(db, property_id, since=before)
     seen.pending_question = pending
     result.failures += grade_end(scenario.expect, seen)
+    result.failures += grade_sql(db, scenario.expect.sql)
     result.status = "failed" if result.failures else "passed"
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _pinned_now(db: Database, property_id: int, suite: SuiteConfig | None) -> datetime | None:
+    """The suite's fixed day and hour in the property's timezone; None: the real time."""
+    if suite is None or suite.today is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from domain.property import Property
+
+    with db.owner() as session:
+        prop = session.get(Property, property_id)
+        assert prop is not None
+        zone = ZoneInfo(prop.timezone)
+    return datetime.combine(suite.today, dt_time(suite.hour), tzinfo=zone)
 
 
 def _errored(result: ScenarioResult, reason: str, started: float) -> ScenarioResult:
@@ -264,6 +290,7 @@ def run_suite(
         for s in load_scenarios(path)
         if (tag is None or tag in s.tags) and (only is None or only in s.id)
     ]
+    suite = load_suite_config(path)
     handle = ModelHandle(model, chat_model)
     report = SuiteReport(
         suite=path.resolve().stem if path.is_file() else path.resolve().name,
@@ -277,13 +304,13 @@ def run_suite(
     databases = EvalDatabases(endpoints or _configured_endpoints())
     try:
         say("building the template database")
-        databases.build_template(say)
+        databases.build_template(say, suite.today)
         report.template_seconds = time.perf_counter() - started
         for index, scenario in enumerate(scenarios, start=1):
             name = databases.create_copy()
             db = Database(databases.endpoints_for(name))
             try:
-                result = run_scenario(scenario, db, handle)
+                result = run_scenario(scenario, db, handle, suite)
             finally:
                 db.dispose()
                 with contextlib.suppress(psycopg.Error):  # drop_all tries again, and says so

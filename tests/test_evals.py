@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,11 +28,13 @@ from evals.grading import (
     grade_end,
     grade_reply,
     load_scenarios,
+    load_suite_config,
 )
 from evals.report import ScenarioResult, SuiteReport, TurnRecord, percentile
 from evals.runner import ModelUnavailable, run_suite
 
 SUITE = Path(__file__).resolve().parents[1] / "evals" / "inventory"
+RECEPTION = SUITE.parent / "reception"
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -52,6 +55,13 @@ def test_the_inventory_suite_loads() -> None:
     hebrew = [s for s in scenarios if any("\u05d0" <= ch <= "\u05ea" for ch in s.turns[0].user)]
     assert len(hebrew) >= 10
     assert all(s.source.endswith(".yaml") for s in scenarios)
+
+
+def test_the_reception_suite_loads_with_its_day() -> None:
+    scenarios = load_scenarios(RECEPTION)
+    assert len(scenarios) >= 40
+    assert all(s.actor.startswith("+") and s.actor != "+972501110003" for s in scenarios)
+    assert load_suite_config(RECEPTION).today == date(2027, 3, 1)
 
 
 def test_defaults_and_one_scenario_per_file(tmp_path: Path) -> None:
@@ -358,3 +368,57 @@ def test_a_model_that_cannot_load_stops_the_run_and_cleans_up(
             "SELECT count(*) FROM pg_database WHERE datname LIKE 'buffr_eval_%'"
         ).fetchone()
     assert left == (0,), "every eval database is dropped"
+
+
+# -- suite settings, SQL setup and checks, silent replies ------------------------------------
+
+PINNED_SUITE = "today: 2027-03-01\nhour: 9\n"
+PINNED = """
+- id: quiet-while-a-person-has-it
+  actor: "+447700900999"
+  setup:
+    sql:
+      - >-
+        INSERT INTO guests (property_id, phone, preferences, language, marketing_consent,
+        loyalty_points) SELECT id, '+447700900999', '[]', 'en', false, 0 FROM properties
+        WHERE slug = 'demo'
+      - >-
+        INSERT INTO conversations (property_id, thread_key, guest_id, last_channel, status)
+        SELECT g.property_id, 'guest:' || g.id, g.id, 'whatsapp', 'handoff'
+        FROM guests g WHERE g.phone = '+447700900999'
+  turns:
+    - user: hello, anyone?
+      reply_empty: true
+  expect:
+    sql:
+      - query: >-
+          SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
+          WHERE c.thread_key LIKE 'guest:%' AND m.body = 'hello, anyone?'
+        equals: 1
+      - query: >-
+          SELECT count(*) > 0 FROM room_reservations WHERE status = 'checked_in'
+          AND check_in <= '2027-03-01' AND check_out > '2027-03-01'
+        equals: true
+
+- id: wrong-sql-and-a-reply-where-none-was-expected
+  actor: "+33600000998"
+  turns:
+    - user: Bonjour, avez-vous une chambre pour ce soir avec vous? Merci
+      reply_empty: true
+  expect:
+    sql:
+      - {query: "SELECT 41", equals: 42}
+"""
+
+
+def test_suite_day_setup_sql_and_sql_checks(services: Endpoints, tmp_path: Path) -> None:
+    write(tmp_path, "_suite.yaml", PINNED_SUITE)
+    write(tmp_path, "pinned.yaml", PINNED)
+    assert load_suite_config(tmp_path).today == date(2027, 3, 1)
+    report = run_suite(tmp_path, "none", endpoints=services)
+    by_id = {r.id: r for r in report.results}
+    quiet = by_id["quiet-while-a-person-has-it"]
+    assert quiet.status == "passed", quiet.failures
+    wrong = by_id["wrong-sql-and-a-reply-where-none-was-expected"]
+    assert wrong.failures[0].startswith("turn 1: expected no reply, got \"I'm sorry")
+    assert wrong.failures[1] == "sql 'SELECT 41': expected 42, got 41"

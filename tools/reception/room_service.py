@@ -104,6 +104,8 @@ def place_room_service_order(ctx: ToolContext, args: RoomServiceArgs) -> OrderIn
         currency=quote.currency,
         notes=quote.notes,
     )
+    if ctx.now is not None:  # a pinned clock (tests, evals): the order is placed "now" too
+        order.placed_at = ctx.now
     ctx.session.add(order)
     ctx.session.flush()
     ctx.session.add_all(
