@@ -25,8 +25,10 @@ from tools.reception import HandoffArgs, handoff_to_staff
 # 0.45-0.8, unanswerable ones ("do you have a helipad?") 0.15-0.35.
 CONFIDENT_SIMILARITY = 0.40
 MAX_SENTENCES = 3
+MAX_SECTION_SENTENCES = 6
 SHORT_PASSAGE = 280  # characters: a passage this short is quoted whole
 
+_BLOCK_START = re.compile(r"^\s*(#+|[-*•]|\d+\.)\s+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 DONT_KNOW = "I don't know that, I'm afraid. Let me get a colleague who can help"
 
@@ -60,26 +62,48 @@ def _best(hits: list[SearchHit]) -> SearchHit | None:
 
 
 def _sentences(passage: str) -> list[str]:
-    """The passage as sentences: Markdown markers dropped, table rows read as "a: b, c"."""
+    """The passage as sentences: Markdown markers dropped, wrapped lines joined, list items
+    and table rows (read as "a: b, c") kept apart."""
     lines = passage.replace("**", "").replace("__", "").splitlines()
-    out: list[str] = []
+    blocks: list[str] = []  # paragraphs, list items, headings and table rows
+    paragraph: list[str] = []
     for index, line in enumerate(lines):
-        if _TABLE_RULE.match(line):
+        stripped = line.strip()
+        item = _BLOCK_START.match(line) or stripped.startswith("|") or not stripped
+        if item and paragraph:
+            blocks.append(" ".join(paragraph))
+            paragraph = []
+        if not stripped or _TABLE_RULE.match(line):
             continue
-        if line.lstrip().startswith("|"):
+        if stripped.startswith("|"):
             following = lines[index + 1] if index + 1 < len(lines) else ""
-            if _TABLE_RULE.match(following):
-                continue  # a header row: its words label columns, they answer nothing
-            cells = [c.strip() for c in line.strip().strip("|").split("|") if c.strip()]
-            if cells:
-                out.append(cells[0] + (": " + ", ".join(cells[1:]) if len(cells) > 1 else ""))
+            if not _TABLE_RULE.match(following):  # a header row labels columns: skipped
+                cells = [c.strip() for c in stripped.strip("|").split("|") if c.strip()]
+                if cells:
+                    tail = ": " + ", ".join(cells[1:]) if len(cells) > 1 else ""
+                    blocks.append(cells[0] + tail)
             continue
-        line = re.sub(r"^\s*(#+|[-*•]|\d+\.)\s*", "", line).strip()
-        out += [part.strip() for part in re.split(r"(?<=[.!?])\s+", line) if part.strip()]
+        text = _BLOCK_START.sub("", line).strip()
+        if item:
+            blocks.append(text)
+        else:
+            paragraph.append(text)
+    if paragraph:
+        blocks.append(" ".join(paragraph))
+    out = [part.strip() for block in blocks for part in re.split(r"(?<=[.!?])\s+", block)]
     return [sentence for sentence in out if len(sentence) > 2]
 
 
 def _quote(passage: str, question: str, embedder: Embedder) -> str:
+    """The part of the passage that answers: the section under the heading closest to the
+    question (FAQ entries are a heading and its answer), else the closest sentences."""
+    sections = _sections(passage)
+    if len(sections) > 1 or (sections and sections[0][0]):
+        vectors = embedder.embed([question, *(" ".join(sec) for _, sec in sections)])
+        scores = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
+        headed, best = sections[int(np.argmax(scores))]
+        body = best[1:] if headed else best  # a heading only repeats the question
+        return " ".join(body[:MAX_SECTION_SENTENCES])
     sentences = _sentences(passage)
     if len(passage) <= SHORT_PASSAGE or len(sentences) <= MAX_SENTENCES:
         return " ".join(sentences)
@@ -87,6 +111,21 @@ def _quote(passage: str, question: str, embedder: Embedder) -> str:
     scores = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
     keep = sorted(np.argsort(-scores)[:MAX_SENTENCES].tolist())  # in the document's order
     return " ".join(sentences[i] for i in keep)
+
+
+def _sections(passage: str) -> list[tuple[bool, list[str]]]:
+    """The passage split at its Markdown headings: (starts with a heading, its sentences)."""
+    sections: list[list[str]] = []
+    current: list[str] = []
+    for line in passage.splitlines():
+        if line.lstrip().startswith("#") and current:
+            sections.append(current)
+            current = []
+        current.append(line)
+    if current:
+        sections.append(current)
+    read = [(lines[0].lstrip().startswith("#"), _sentences("\n".join(lines))) for lines in sections]
+    return [(headed, sentences) for headed, sentences in read if len(sentences) > 1]
 
 
 def _shown(hit: SearchHit) -> dict[str, object]:

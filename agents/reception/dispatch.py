@@ -3,6 +3,7 @@ run the read-only tool, and either answer or ask for the yes that a write needs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,8 @@ from pydantic import BaseModel
 
 from agents.reception import llm_tools as t
 from agents.reception.answers import answer_from_documents
+from agents.reception.grounding import date_phrase_in
+from agents.reception.menu_args import menu_args
 from agents.reception.render import (
     render_availability,
     render_bookings,
@@ -28,7 +31,6 @@ from tools.reception import (
     ForgetArgs,
     GuestArgs,
     HandoffArgs,
-    MenuSearchArgs,
     MyReservationsArgs,
     MyTablesArgs,
     OrderStatusArgs,
@@ -241,11 +243,7 @@ def _the_table(ctx: ToolContext, given: str | None) -> int:
 
 def _menu(ctx: ToolContext, call: BaseModel, today: date) -> Step:
     assert isinstance(call, t.menu)
-    args = MenuSearchArgs(
-        query=call.query,
-        dietary=call.dietary or None,
-        exclude_allergens=call.avoid_allergens or None,
-    )
+    args = menu_args(call, ctx.source_message or "")
     result = menu_search(ctx, args)
     return Step(reply=render_menu(result), actions=[action("menu_search", args, result)])
 
@@ -342,9 +340,26 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def run_call(ctx: ToolContext, call: BaseModel, today: date) -> Step:
-    """Run one tool call of the model; what the guest must fix comes back as the reply."""
+_NEEDS_A_DATE = (t.check_rooms, t.book_room, t.check_tables, t.book_table)
+_TIME_QUESTION = re.compile(r"^\s*(when|what time)\b|opening hours|\bopen\b|מתי|באיזו שעה", re.I)
+
+
+def run_call(ctx: ToolContext, call: BaseModel, today: date, text: str) -> Step:
+    """Run one tool call of the model; what the guest must fix comes back as the reply.
+
+    A call that cannot be what the guest meant goes to the documents instead: a booking tool
+    for a message with no date in it ("is there parking?"), the menu for a question about
+    times ("when is breakfast served?") or one the menu has nothing for."""
+    if isinstance(call, t.menu) and _TIME_QUESTION.search(text):
+        return answer_from_documents(ctx, text)
     try:
-        return HANDLERS[type(call).__name__](ctx, call, today)
-    except (ToolError, WhenError, NeedsAnswer) as error:
+        step = HANDLERS[type(call).__name__](ctx, call, today)
+    except WhenError as error:
+        if isinstance(call, _NEEDS_A_DATE) and date_phrase_in(text) is None:
+            return answer_from_documents(ctx, text)
         return Step(reply=str(error))
+    except (ToolError, NeedsAnswer) as error:
+        return Step(reply=str(error))
+    if isinstance(call, t.menu) and not step.actions[0]["result"]["items"]:
+        return answer_from_documents(ctx, text)
+    return step

@@ -13,7 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-_AS_SAID = "As the guest said it: 'next Friday', '14 March', '2027-03-14'"
+# No example dates: measured, the local model copied an example ("next Friday") into calls
+# for messages that named no date at all.
+_AS_SAID = "The date in the guest's own words"
 DateText = Field(description=_AS_SAID)
 MaybeDateText = Field(default=None, description=_AS_SAID)
 
@@ -22,7 +24,7 @@ class ask_hotel(BaseModel):
     """Any question about the hotel: check-in and check-out times, policies, facilities,
     opening hours, spa, pool, parking, wifi, breakfast times, pets, directions."""
 
-    question: str
+    question: str = Field(description="The guest's question, in English")
 
 
 class check_rooms(BaseModel):
@@ -70,7 +72,7 @@ class check_tables(BaseModel):
     """Free restaurant tables at a date and time."""
 
     date: str = DateText
-    time: str = Field(description="As said: '8pm', '19:30', 'at 8'")
+    time: str = Field(description="The time in the guest's own words")
     party_size: int = 2
     venue: str | None = None
 
@@ -79,7 +81,7 @@ class book_table(BaseModel):
     """Reserve a restaurant table."""
 
     date: str = DateText
-    time: str = Field(description="As said: '8pm', '19:30', 'at 8'")
+    time: str = Field(description="The time in the guest's own words")
     party_size: int = 2
     venue: str | None = None
     notes: str | None = None

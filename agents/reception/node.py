@@ -130,7 +130,7 @@ def _ask_model(
             parsed = tool.model_validate(call["args"])
         except ValidationError:
             continue
-        return run_call(ctx, ground(parsed, text, state.get("history") or []), today)
+        return run_call(ctx, ground(parsed, text, state.get("history") or []), today, text)
     words = answer.content if isinstance(answer.content, str) else ""
     if _QUESTION.search(text.strip()):
         # A question answered in the model's own words could be invented: the documents

@@ -18,10 +18,12 @@ from tools.reception import (
     CancelArgs,
     ChangeArgs,
     ForgetArgs,
+    OrderInfo,
     ReservationArgs,
     RoomServiceArgs,
     TableCancelArgs,
     TableReservationArgs,
+    TableReservationInfo,
     cancel_reservation,
     cancel_table_reservation,
     change_reservation,
@@ -72,5 +74,20 @@ def run_write(ctx: ToolContext, pending: Pending) -> Step:
     args_type, write = WRITES[pending.tool]
     args = args_type.model_validate(pending.arguments)
     result = write(ctx, args)
-    message = getattr(result, "message", None) or "Done."
-    return Step(reply=message, actions=[action(pending.tool, args, result)])
+    return Step(reply=_confirmation(result), actions=[action(pending.tool, args, result)])
+
+
+def _confirmation(result: Any) -> str:
+    """What the guest is told once the write is done."""
+    if isinstance(result, TableReservationInfo):
+        return (
+            f"Reserved: a table for {result.party_size} at {result.venue} on "
+            f"{result.starts_at:%a %d %b at %H:%M} (reservation #{result.id}). See you then!"
+        )
+    if isinstance(result, OrderInfo):
+        items = ", ".join(f"{line.quantity} × {line.name}" for line in result.lines)
+        return (
+            f"Ordered: {items} to room {result.room_number}, {result.total:,.2f} "
+            f"{result.currency} (order #{result.id}). We'll bring it up shortly."
+        )
+    return str(getattr(result, "message", None) or "Done.")
