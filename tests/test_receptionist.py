@@ -229,3 +229,75 @@ def test_returning_guest_is_welcomed_by_name(seeded: Database) -> None:
     assert name and stays
     chat = Chat(seeded, phone, "Hello! How can I help?")
     assert chat.say("hi there").reply.startswith(f"Welcome back, {name.split()[0]}!")
+
+
+FINGERPRINT = """
+SELECT (SELECT count(*) FROM room_reservations WHERE status IN ('confirmed', 'pending')),
+       (SELECT count(*) FROM table_reservations WHERE status <> 'cancelled'),
+       (SELECT count(*) FROM orders),
+       (SELECT md5(string_agg(concat_ws('/', check_in, check_out, adults, children, status),
+                              ',' ORDER BY id)) FROM room_reservations),
+       (SELECT md5(string_agg(concat_ws('/', name, email, preferences::text), ',' ORDER BY id))
+          FROM guests)
+"""
+
+
+def _fingerprint(db: Database) -> tuple[object, ...]:
+    with db.owner() as session:
+        return tuple(session.execute(text(FINGERPRINT)).one())
+
+
+@pytest.mark.parametrize(
+    ("sender", "call", "ask"),
+    [
+        (
+            NEW_GUEST,
+            _call("book_room", check_in="14 March", nights=1, room_type="standard"),
+            "book",
+        ),
+        ("+33762914865", _call("change_booking", check_in="19 March"), "make this change"),
+        ("+33762914865", _call("cancel_booking"), "cancel it"),
+        (NEW_GUEST, _call("book_table", date="tomorrow", time="19:30", party_size=2), "reserve"),
+        (
+            "+972528765432",
+            _call("order_room_service", items=[{"item": "club sandwich", "quantity": 1}]),
+            "place the order",
+        ),
+        ("+14155550123", _call("forget_me", what="all"), "delete it"),
+    ],
+)
+def test_every_write_waits_for_the_guests_yes(
+    seeded: Database, sender: str, call: AIMessage, ask: str
+) -> None:
+    chat = Chat(seeded, sender, call)
+    before = _fingerprint(seeded)
+    asked = chat.say("one night on 14 March; move it to 19 March; tomorrow at 19:30, please")
+    assert f"Shall I {ask}" in asked.reply, asked.reply
+    assert asked.pending_question
+    assert _fingerprint(seeded) == before
+    assert chat.say("no").reply.startswith("Alright, I haven't changed anything")
+    assert _fingerprint(seeded) == before
+
+
+def test_a_table_booked_then_cancelled_each_on_yes(seeded: Database) -> None:
+    sender = "+447700900666"
+    chat = Chat(
+        seeded,
+        sender,
+        _call("book_table", date="Friday", time="8pm", party_size=3),
+        _call("cancel_table"),
+    )
+    assert "Shall I reserve" in chat.say("a table for 3 on Friday at 8pm").reply
+    reserved = chat.say("yes")
+    assert "Reserved: a table for 3" in reserved.reply and "Fri 05 Mar at 20:00" in reserved.reply
+    assert "Shall I cancel it?" in chat.say("please cancel my table").reply
+    chat.say("yes")
+    with seeded.owner() as session:
+        status = session.execute(
+            text(
+                "SELECT t.status FROM table_reservations t JOIN guests g ON g.id = t.guest_id "
+                "WHERE g.phone = :phone"
+            ),
+            {"phone": sender},
+        ).scalar_one()
+    assert status == "cancelled"
