@@ -8,16 +8,20 @@ import shutil
 import tempfile
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import psycopg
 import pytest
+from langchain_core.language_models import BaseChatModel
 from psycopg import sql
 
+from agents.llm import LLMSettings, build_chat_model
 from buffr.db import migrations
 from buffr.db.session import Database
+from buffr.modelhub import ModelMissing, model_path
 from buffr.services import stop_services
 from buffr.services.resolve import Endpoints, ensure_services, for_database, with_database
 from buffr.settings import Settings
@@ -84,3 +88,21 @@ def db(services: Endpoints, template_dsn: str) -> Iterator[Database]:
     database = Database(fresh_database(services, TEMPLATE_DB))
     yield database
     database.dispose()
+
+
+SMALL_MODEL = "qwen2.5-coder-0.5b"  # the real local model of the end-to-end tests (CI pulls it)
+
+
+@lru_cache(maxsize=1)
+def _small_model() -> BaseChatModel:
+    return build_chat_model(LLMSettings(provider="local", local_model=SMALL_MODEL))
+
+
+@pytest.fixture(scope="session")
+def small_model() -> Callable[[], BaseChatModel]:
+    """The 0.5B model, loaded once per session on first use; skips if its file is missing."""
+    try:
+        model_path(SMALL_MODEL)
+    except ModelMissing as missing:
+        pytest.skip(str(missing))
+    return _small_model

@@ -9,34 +9,16 @@ qwen2.5-coder-0.5b``, which ``./dev test`` runs first).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 import pytest
 from langchain_core.language_models import BaseChatModel
 
-from agents.llm import LLMSettings, build_chat_model
 from agents.runtime import AgentRuntime
 from buffr.db.session import Database
-from buffr.modelhub import ModelMissing, model_path
 from domain.seed import seed_demo
 from tests.inventory_helpers import STAFF, level, say, set_level
 
 pytestmark = pytest.mark.llm
-MODEL = "qwen2.5-coder-0.5b"
-
-
-@lru_cache(maxsize=1)
-def _model() -> BaseChatModel:
-    return build_chat_model(LLMSettings(provider="local", local_model=MODEL))
-
-
-@pytest.fixture(scope="module")
-def model() -> Callable[[], BaseChatModel]:
-    try:
-        model_path(MODEL)
-    except ModelMissing as missing:
-        pytest.skip(str(missing))
-    return _model
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +28,8 @@ def seeded(db: Database) -> Database:
 
 
 @pytest.fixture
-def runtime(seeded: Database, model: Callable[[], BaseChatModel]) -> AgentRuntime:
-    rt = AgentRuntime(seeded, chat_model=model)
+def runtime(seeded: Database, small_model: Callable[[], BaseChatModel]) -> AgentRuntime:
+    rt = AgentRuntime(seeded, chat_model=small_model)
     rt.forget_thread("demo", STAFF)
     return rt
 

@@ -134,3 +134,24 @@ def test_chat_bad_input(cli_home: Path) -> None:
     sender = run(cli_home, "chat", "--as", "not-a-phone", "-m", "hi")
     assert sender.returncode == 1 and "not a phone number" in sender.stderr
     assert "Traceback" not in unknown.stderr + sender.stderr
+
+
+def test_handoff_list_and_release(cli_home: Path) -> None:
+    assert run(cli_home, "db", "upgrade").returncode == 0
+    assert run(cli_home, "seed", "demo").returncode == 0
+    guest = "+447700900321"
+    hello = run(cli_home, "chat", "--as", guest, "-m", "hello", "--json", BUFFR_LLM_PROVIDER="fake")
+    assert hello.returncode == 0, hello.stderr
+    conversation = json.loads(hello.stdout)["conversation_id"]
+    dsn = run(cli_home, "db", "url", "--role", "owner").stdout.strip()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE conversations SET status = 'handoff' WHERE id = %s", (conversation,))
+
+    listed = run(cli_home, "handoff", "list")
+    assert listed.returncode == 0 and str(conversation) in listed.stdout
+    assert guest in listed.stdout and "hello" in listed.stdout
+    refused = run(cli_home, "handoff", "release", str(conversation), "--as", guest)
+    assert refused.returncode == 1 and "not a staff member" in refused.stderr
+    released = run(cli_home, "handoff", "release", str(conversation), "--as", "+972501110002")
+    assert released.returncode == 0 and "back with the agent" in released.stdout
+    assert "No conversation is with staff" in run(cli_home, "handoff", "list").stdout

@@ -9,45 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pytest
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import text
 
-from agents.llm import LLMSettings, build_chat_model
 from agents.runtime import AgentRuntime
 from agents.turn import Turn, TurnResult
 from buffr.db.session import Database
-from buffr.modelhub import ModelMissing, model_path
 from domain.conversations import Channel
 from domain.seed import seed_demo
 
 pytestmark = pytest.mark.llm
-MODEL = "qwen2.5-coder-0.5b"
 TODAY = date(2027, 3, 1)
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
 
 
-@lru_cache(maxsize=1)
-def _model() -> BaseChatModel:
-    return build_chat_model(LLMSettings(provider="local", local_model=MODEL))
-
-
 @pytest.fixture(scope="module")
-def model() -> Callable[[], BaseChatModel]:
-    try:
-        model_path(MODEL)
-    except ModelMissing as missing:
-        pytest.skip(str(missing))
-    return _model
-
-
-@pytest.fixture(scope="module")
-def runtime(db: Database, model: Callable[[], BaseChatModel]) -> AgentRuntime:
+def runtime(db: Database, small_model: Callable[[], BaseChatModel]) -> AgentRuntime:
     seed_demo(db, today=TODAY)
-    return AgentRuntime(db, chat_model=model)
+    return AgentRuntime(db, chat_model=small_model)
 
 
 def say(runtime: AgentRuntime, sender: str, message: str) -> TurnResult:

@@ -3,9 +3,7 @@ message (parser first, the model only when the parser cannot) and run the flow."
 
 from __future__ import annotations
 
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.runnables import Runnable
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agents.inventory.flow import Outcome, run_query, run_requests
@@ -15,6 +13,7 @@ from agents.inventory.pending import answer_pending, correct_last
 from agents.inventory.phrases import say
 from agents.inventory.requests import Lang, LastUpdate, Pending, StockQuery, StockRequest
 from agents.inventory.understand import language_of, understand
+from agents.llm.binding import with_tools
 from agents.state import AgentState, TurnContext
 
 
@@ -57,20 +56,8 @@ def inventory_clerk(state: AgentState, runtime: Runtime[TurnContext]) -> AgentSt
 def _ask_model(runtime: Runtime[TurnContext], text: str) -> list[StockRequest] | StockQuery | None:
     factory = runtime.context.chat_model
     assert factory is not None
-    answer = _bound(factory()).invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(text)])
+    answer = with_tools(factory(), TOOLS).invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(text)])
     return requests_from(answer, text) if isinstance(answer, AIMessage) else None
-
-
-_BOUND: dict[int, tuple[BaseChatModel, Runnable[LanguageModelInput, BaseMessage]]] = {}
-
-
-def _bound(model: BaseChatModel) -> Runnable[LanguageModelInput, BaseMessage]:
-    """The model with the clerk's tools bound, once per model (binding builds JSON schemas)."""
-    cached = _BOUND.get(id(model))
-    if cached is None or cached[0] is not model:
-        cached = (model, model.bind_tools(TOOLS))
-        _BOUND[id(model)] = cached
-    return cached[1]
 
 
 def _done(outcome: Outcome, state: AgentState, *, llm_called: bool) -> AgentState:

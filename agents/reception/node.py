@@ -8,14 +8,14 @@ import re
 from datetime import date
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.runnables import Runnable
 from langgraph.runtime import Runtime
 from pydantic import ValidationError
 
 from agents.inventory.lexicon import wordset
 from agents.inventory.parse import parse_reply
+from agents.llm.binding import with_tools
 from agents.reception.answers import answer_from_documents
 from agents.reception.dispatch import run_call
 from agents.reception.grounding import ground
@@ -98,17 +98,6 @@ _YES_WORDS = wordset(
 _NO_WORDS = wordset("no nope nah don dont stop לא")  # "don't" reads as "don"
 
 
-_BOUND: dict[int, tuple[BaseChatModel, Runnable[LanguageModelInput, BaseMessage]]] = {}
-
-
-def _bound(model: BaseChatModel) -> Runnable[LanguageModelInput, BaseMessage]:
-    cached = _BOUND.get(id(model))
-    if cached is None or cached[0] is not model:
-        cached = (model, model.bind_tools(TOOLS))
-        _BOUND[id(model)] = cached
-    return cached[1]
-
-
 def _ask_model(
     ctx: ToolContext,
     model: BaseChatModel,
@@ -120,7 +109,7 @@ def _ask_model(
     for role, said in (state.get("history") or [])[-2 * HISTORY_TURNS :]:
         messages.append(HumanMessage(said) if role == "guest" else AIMessage(said))
     messages.append(HumanMessage(text))
-    answer = _bound(model).invoke(messages)
+    answer = with_tools(model, TOOLS).invoke(messages)
     assert isinstance(answer, AIMessage)
     for call in answer.tool_calls:
         tool = TOOLS_BY_NAME.get(call["name"])

@@ -15,6 +15,7 @@ from buffr.cli.chat_cmd import chat
 from buffr.cli.context import CliError
 from buffr.cli.db_cmd import db_app
 from buffr.cli.eval_cmd import eval_command
+from buffr.cli.handoff_cmd import handoff_app
 from buffr.cli.kb_cmd import kb_app
 from buffr.cli.models_cmd import models_app
 from buffr.cli.seed_cmd import seed_app
@@ -33,6 +34,7 @@ app.add_typer(seed_app, name="seed")
 app.add_typer(models_app, name="models")
 app.add_typer(bench_app, name="bench")
 app.add_typer(kb_app, name="kb")
+app.add_typer(handoff_app, name="handoff")
 app.add_typer(services_app, name="services")
 app.command("status")(status)
 app.command("chat")(chat)
