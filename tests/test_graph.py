@@ -108,13 +108,14 @@ def test_fast_path_never_calls_the_model(seeded: Database) -> None:
     assert model.calls == []
 
 
-def test_router_sends_guests_elsewhere_politely(seeded: Database) -> None:
-    model = ScriptedChatModel([])
+def test_router_sends_guests_to_the_receptionist_and_events_to_sales(seeded: Database) -> None:
+    model = ScriptedChatModel(["Hello! How can I help?"])
     runtime = next(_runtime(seeded, model))
-    guest = say(runtime, "do you have a room tomorrow?", sender=GUEST)
-    assert guest.agent == "receptionist" and "can't help" in guest.reply
+    guest = say(runtime, "hi there", sender=GUEST)
+    assert guest.agent == "receptionist" and guest.reply == "Hello! How can I help?"
+    assert model.bound_tool_names[0] == "ask_hotel"  # the receptionist's tools, not the clerk's
     wedding = say(runtime, "we are planning a wedding for 120 people", sender=GUEST)
-    assert wedding.agent == "sales_funnel" and "sales" in wedding.reply
+    assert wedding.agent == "sales_funnel" and "sales" in wedding.reply  # not built yet: polite
     staff = say(runtime, "what is low?")
     assert staff.agent == "inventory_clerk"
-    assert model.calls == []
+    assert len(model.calls) == 1

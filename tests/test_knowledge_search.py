@@ -173,6 +173,9 @@ def _plan(db: Database, property_id: int, dimension: int, exact: bool = False) -
         # it *can* use the index (the expression and the partial predicate must match).
         session.execute(text("SET LOCAL enable_seqscan = off"))
         if not exact:
+            # Nor sort them another way (a btree on property_id and a sort also fit): only an
+            # index that yields the order itself is left, and that is the HNSW index.
+            session.execute(text("SET LOCAL enable_sort = off"))
             return "\n".join(str(r[0]) for r in session.execute(sql, params))
         with exact_scan(session):
             return "\n".join(str(r[0]) for r in session.execute(sql, params))

@@ -104,7 +104,7 @@ def test_creates_both_properties(db: Database, seeded: SeedReport) -> None:
     )  # fmt: skip
     assert hotel.languages == ["en", "he"] and hotel.phone == "+97235550100"
     assert (hotel.check_in_time.hour, hotel.check_out_time.hour) == (15, 11)
-    assert hotel.cancellation_window_hours == 48 and hotel.tax_rate_percent == 17
+    assert hotel.cancellation_window_hours == 48 and hotel.tax_rate_percent == 18
     assert hotel.policies["pets"]["fee_per_night"] == 80
     assert hotel.policies["quiet_hours"] == {"start": "23:00", "end": "07:00"}
     assert (bar.name, bar.type, bar.currency) == ("City Bar", "bar", "ILS")
