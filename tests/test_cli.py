@@ -25,6 +25,15 @@ def cli_home() -> Iterator[Path]:
         yield path
 
 
+@pytest.fixture(scope="module")
+def demo_home(cli_home: Path) -> Path:
+    """The module's home, migrated and seeded (idempotent: whichever test runs first does it)."""
+    for step in (("db", "upgrade"), ("seed", "demo")):
+        done = run(cli_home, *step)
+        assert done.returncode == 0, done.stderr
+    return cli_home
+
+
 def run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("BUFFR_", "DATABASE_", "REDIS_"))
@@ -105,9 +114,8 @@ def test_busy_port_and_corrupt_data_folder(home: Path) -> None:
     assert "Traceback" not in corrupt.stderr
 
 
-def test_chat_json_continues_the_conversation_and_new_starts_afresh(cli_home: Path) -> None:
-    assert run(cli_home, "db", "upgrade").returncode == 0
-    assert run(cli_home, "seed", "demo").returncode == 0
+def test_chat_json_continues_the_conversation_and_new_starts_afresh(demo_home: Path) -> None:
+    cli_home = demo_home
     manager = "+972501110002"
     first = run(cli_home, "chat", "--as", manager, "-m", "took 3 small colas", "--json", "--new")
     assert first.returncode == 0, first.stderr
@@ -136,9 +144,8 @@ def test_chat_bad_input(cli_home: Path) -> None:
     assert "Traceback" not in unknown.stderr + sender.stderr
 
 
-def test_handoff_list_and_release(cli_home: Path) -> None:
-    assert run(cli_home, "db", "upgrade").returncode == 0
-    assert run(cli_home, "seed", "demo").returncode == 0
+def test_handoff_list_and_release(demo_home: Path) -> None:
+    cli_home = demo_home
     guest = "+447700900321"
     hello = run(cli_home, "chat", "--as", guest, "-m", "hello", "--json", BUFFR_LLM_PROVIDER="fake")
     assert hello.returncode == 0, hello.stderr
