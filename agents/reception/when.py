@@ -64,172 +64,28 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Literal, TypeAlias
 
-from agents.inventory.numbers import HALF, is_number_word, read_number
+from agents.reception.when_time import read_time, resolve_time
+from agents.reception.when_words import (
+    DAY_PARTS,
+    DAY_UNITS,
+    DUAL_UNITS,
+    EN_WEEKDAYS,
+    HE_WEEKDAY_LETTERS,
+    HE_WEEKDAYS,
+    MONTH_NAMES,
+    MONTHS,
+    PERIODS,
+    SMALL_NUMBER,
+    WEEKDAY_NAMES,
+    Period,
+    WhenError,
+    count_of_days,
+    phrase_words,
+    quoted,
+    whole_number,
+)
 
 __all__ = ["WhenError", "resolve_date", "resolve_datetime", "resolve_stay", "resolve_time"]
-
-
-class WhenError(ValueError):
-    """A phrase that names no date, time or length of stay; ``str(error)`` is for the guest."""
-
-
-# -- words -------------------------------------------------------------------------------------
-
-_HE_LETTERS = "\u05d0-\u05ea"
-_PUNCTUATION = str.maketrans(
-    {"\u05be": "-", "–": "-", "—": "-", "״": '"', "׳": "'", "’": "'", "‘": "'", "`": "'"}
-)
-_NIQQUD = re.compile(r"[\u0591-\u05bd\u05bf-\u05c7]")
-_AM_PM = re.compile(r"(?<![a-z])([ap])\.\s?m(?![a-z])\.?")
-# ב/ל/מ/ה/ו glued to a number, or joined to any word with a hyphen: "ב-19:30", "ל3", "מה-14".
-_HE_PREFIX_GLUE = re.compile(
-    rf"(?<![{_HE_LETTERS}])([ובלמה]{{1,3}})(?:-(?=[{_HE_LETTERS}\d])|(?=\d))"
-)
-_TOKEN = re.compile(
-    rf"\d+(?:[:./-]\d+)*|[a-z]+(?:'[a-z]+)?|[{_HE_LETTERS}]+(?:[\"'][{_HE_LETTERS}]*)?|-"
-)
-_HE_PREFIXES = frozenset("ובלמה")
-_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
-
-_EN_WEEKDAYS = {
-    name: day
-    for day, names in enumerate(
-        [
-            "monday mon",
-            "tuesday tue tues",
-            "wednesday wed",
-            "thursday thu thur thurs",
-            "friday fri",
-            "saturday sat",
-            "sunday sun",
-        ]
-    )
-    for name in names.split()
-}  # values are date.weekday(): Monday is 0
-_HE_WEEKDAYS = {"שני": 0, "שלישי": 1, "רביעי": 2, "חמישי": 3, "שישי": 4, "שבת": 5, "ראשון": 6}
-# "יום ו'": the letters count the days from Sunday (א).
-_HE_WEEKDAY_LETTERS = {"ב'": 0, "ג'": 1, "ד'": 2, "ה'": 3, "ו'": 4, "ש'": 5, "א'": 6}
-_MONTH_NAMES = [
-    *("January", "February", "March", "April", "May", "June", "July", "August"),
-    *("September", "October", "November", "December"),
-]
-_WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-_MONTHS = {name.casefold(): n for n, name in enumerate(_MONTH_NAMES, start=1)}
-_MONTHS |= {name[:3].casefold(): n for n, name in enumerate(_MONTH_NAMES, start=1)}
-_MONTHS["sept"] = 9
-_HEBREW_MONTHS = ["ינואר", "פברואר", "מרץ", "אפריל", "מאי", "יוני", "יולי", "אוגוסט", "ספטמבר"]
-_HEBREW_MONTHS += ["אוקטובר", "נובמבר", "דצמבר"]
-_MONTHS |= {name: n for n, name in enumerate(_HEBREW_MONTHS, start=1)} | {"מרס": 3}
-
-_Period = Literal["am", "pm", "night", "noon"]
-_PERIODS: dict[str, _Period] = {
-    "am": "am",
-    "morning": "am",
-    "בוקר": "am",
-    "pm": "pm",
-    "afternoon": "pm",
-    "evening": "pm",
-    "tonight": "pm",
-    "ערב": "pm",
-    "הערב": "pm",
-    'אחה"צ': "pm",
-    "night": "night",
-    "לילה": "night",
-    "הלילה": "night",
-    "noon": "noon",
-    "midday": "noon",
-    "צהריים": "noon",
-    "צהרים": "noon",
-}
-# Parts of the day a date phrase may carry without changing the date ("tomorrow evening").
-_DAY_PARTS = frozenset(_PERIODS) - {"am", "pm", "tonight", "הערב", "הלילה"}
-
-_DAY_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14}
-_DAY_UNITS |= {"יום": 1, "ימים": 1, "שבוע": 7, "שבועות": 7}
-_DUAL_UNITS = {"יומיים": 2, "שבועיים": 14}  # Hebrew duals carry their own "two"
-
-# Whole Hebrew words that start with a preposition letter but must not be split.
-_HE_WHOLE = frozenset(
-    {"היום", "הערב", "הלילה", "השבוע", "הבא", "הבאה", "הקרוב", "הקרובה", "הזה", "הזאת"}
-    | {"מחר", "מחרתיים", "בעוד", "וחצי", "ורבע", "לילה", "לילות"}
-)
-# Hebrew words a preposition letter may be glued to ("בשבת", "לדצמבר", "בבוקר"); numbers too.
-_HE_STEMS = frozenset(
-    word
-    for word in [*_HE_WEEKDAYS, *_DAY_UNITS, *_DUAL_UNITS, *_MONTHS, *_PERIODS]
-    if not word.isascii()
-) | {"סוף", 'סופ"ש', "סופש", "חודש", "שעה", "רבע", "חצות", "עד", "עוד", "אחר"}
-
-
-def _is_hebrew_stem(word: str) -> bool:
-    return word in _HE_STEMS or word in _HE_WHOLE or is_number_word(word)
-
-
-def _split_hebrew_prefix(word: str) -> list[str]:
-    """``בשמונה`` -> ``ב`` ``שמונה``: a preposition letter (or two: ``ובערב``) is split off when
-    what is left is a word this module knows; a known whole word stays whole (``היום`` is
-    "today", not ``ה`` + ``יום``)."""
-    word = word.rstrip("'\"") if len(word.rstrip("'\"")) > 1 else word  # quotes, not "ו'"
-    if _is_hebrew_stem(word):
-        return [word]
-    if len(word) <= 3 and all(letter in _HE_PREFIXES for letter in word):  # "מה" of "מה-14"
-        return list(word)
-    for cut in (1, 2):
-        head, rest = word[:cut], word[cut:]
-        if all(letter in _HE_PREFIXES for letter in head) and _is_hebrew_stem(rest):
-            return [*head, rest]
-    return [word]
-
-
-def _words(phrase: str) -> list[str]:
-    """Normalised words: lowercased, niqqud dropped, ``8pm`` -> ``8`` ``pm``, ``14th`` -> ``14``,
-    ``a.m.`` -> ``am``, Hebrew prepositions split off, ``אחר הצהריים`` -> ``אחה"צ``."""
-    text = _NIQQUD.sub("", phrase.translate(_PUNCTUATION)).casefold()
-    text = _HE_PREFIX_GLUE.sub(r"\1 ", _AM_PM.sub(r"\1m", text))
-    words: list[str] = []
-    for token in _TOKEN.findall(text):
-        if token in _ORDINAL_SUFFIXES and words and words[-1].isdigit():
-            continue
-        if "\u05d0" <= token[0] <= "\u05ea":
-            words.extend(_split_hebrew_prefix(token))
-        else:
-            words.append(token)
-    return _merge_afternoon(words)
-
-
-def _merge_afternoon(words: list[str]) -> list[str]:
-    """``אחר הצהריים`` ("after noon") is pm, where ``צהריים`` alone is noon."""
-    merged: list[str] = []
-    for word in words:
-        if word in {"צהריים", "צהרים"} and merged[-2:] in (["אחר", "ה"], ["אחר"]):
-            del merged[merged.index("אחר", len(merged) - 2) :]
-            word = 'אחה"צ'
-        merged.append(word)
-    return merged
-
-
-def _quoted(phrase: str) -> str:
-    return "'" + " ".join(phrase.split())[:80] + "'"
-
-
-def _whole_number(words: Sequence[str]) -> int | None:
-    """The non-negative whole number that all of ``words`` spell (``3``, ``two``, ``שלושה``)."""
-    if not words:
-        return None
-    got = read_number(words, 0)
-    if got is None or got[1] != len(words) or got[0] < 0 or got[0] != int(got[0]):
-        return None
-    return int(got[0])
-
-
-def _count_of_days(words: Sequence[str]) -> int | None:
-    """``3 days`` -> 3, ``two weeks`` -> 14, ``a week`` / ``שבוע`` -> 7, ``יומיים`` -> 2."""
-    if len(words) == 1 and words[0] in _DUAL_UNITS:
-        return _DUAL_UNITS[words[0]]
-    if not words or words[-1] not in _DAY_UNITS:
-        return None
-    count = _whole_number(words[:-1]) if len(words) > 1 else 1  # Hebrew: "שבוע" is one week
-    return None if count is None else count * _DAY_UNITS[words[-1]]
 
 
 # -- dates -------------------------------------------------------------------------------------
@@ -309,7 +165,6 @@ _WEEKDAY_RULES: dict[tuple[str, ...], _WeekdayRule] = {
 _WEEKEND_WORDS = [("weekend",), ("סוף", "שבוע"), ("סוף", "השבוע"), ('סופ"ש',), ("סופש",)]
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DAY_FIRST_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}|\d{2}))?")
-_DAY_NUMBER = re.compile(r"\d{1,2}")
 _YEAR_NUMBER = re.compile(r"\d{4}")
 
 
@@ -317,14 +172,14 @@ def _day_month(day: int, month: int, year: int | None, text: str) -> _DayMonth:
     """A checked calendar date; a date that cannot exist is the guest's error to hear about."""
     if not 1 <= month <= 12:
         raise WhenError(
-            f"I read dates day first, and {_quoted(text)} has no month {month}. "
+            f"I read dates day first, and {quoted(text)} has no month {month}. "
             "Could you give the date like 14/12 or 14 December?"
         )
     longest = calendar.monthrange(year or 2024, month)[1]  # 2024 is a leap year: 29/2 may pass
     if not 1 <= day <= longest:
         in_year = f" {year}" if year else ""
         raise WhenError(
-            f"There's no {day} {_MONTH_NAMES[month - 1]}{in_year} on the calendar. "
+            f"There's no {day} {MONTH_NAMES[month - 1]}{in_year} on the calendar. "
             "Could you check the date?"
         )
     return _DayMonth(day, month, year)
@@ -353,9 +208,9 @@ def _weekend(core: list[str]) -> _Weekend | None:
 def _weekday(core: list[str]) -> _Weekday | None:
     for i, word in enumerate(core):
         after_yom = i > 0 and core[i - 1] == "יום"
-        weekday = _EN_WEEKDAYS.get(word, _HE_WEEKDAYS.get(word))
+        weekday = EN_WEEKDAYS.get(word, HE_WEEKDAYS.get(word))
         if weekday is None and after_yom:
-            weekday = _HE_WEEKDAY_LETTERS.get(word)
+            weekday = HE_WEEKDAY_LETTERS.get(word)
         if weekday is not None:
             rule = _modifiers_around(core, i - 1 if after_yom else i, i + 1)
             return None if rule is None else _Weekday(weekday, rule)
@@ -364,10 +219,10 @@ def _weekday(core: list[str]) -> _Weekday | None:
 
 def _offset(core: list[str]) -> _Offset | None:
     if len(core) > 1 and core[0] in {"in", "בעוד", "עוד"}:  # "in 3 days", "בעוד שבוע"
-        days = _count_of_days(core[1:])
+        days = count_of_days(core[1:])
         return None if days is None else _Offset(days)
     if len(core) > 1 and core[-1] in _FROM_BASES:  # "a week from today" ("from" is a filler)
-        days = _count_of_days(core[:-1])
+        days = count_of_days(core[:-1])
         return None if days is None else _Offset(days + _FROM_BASES[core[-1]])
     return None
 
@@ -387,18 +242,18 @@ def _numeric_date(word: str, text: str) -> _DayMonth | None:
 
 def _named_month_date(core: list[str], text: str) -> _DayMonth | None:
     """``14 December``, ``December 14``, either with a year after: ``December 14 2026``."""
-    months = [i for i, word in enumerate(core) if word in _MONTHS]
+    months = [i for i, word in enumerate(core) if word in MONTHS]
     if len(months) != 1 or len(core) not in (2, 3) or months[0] > 1:
         return None
     month_at = months[0]
     day_text = core[1 - month_at]  # the month is first or second; the day is the other
     year_text = core[2] if len(core) == 3 else None
-    if not _DAY_NUMBER.fullmatch(day_text) or not (
+    if not SMALL_NUMBER.fullmatch(day_text) or not (
         year_text is None or _YEAR_NUMBER.fullmatch(year_text)
     ):
         return None
     year = None if year_text is None else int(year_text)
-    return _day_month(int(day_text), _MONTHS[core[month_at]], year, text)
+    return _day_month(int(day_text), MONTHS[core[month_at]], year, text)
 
 
 def _calendar_date(core: list[str], text: str) -> _DayMonth | _DayOfMonth | None:
@@ -406,7 +261,7 @@ def _calendar_date(core: list[str], text: str) -> _DayMonth | _DayOfMonth | None
         return numeric
     if named := _named_month_date(core, text):
         return named
-    if core and _DAY_NUMBER.fullmatch(core[0]) and core[1:] in ([], ["month"], ["חודש"]):
+    if core and SMALL_NUMBER.fullmatch(core[0]) and core[1:] in ([], ["month"], ["חודש"]):
         day = int(core[0])
         if not 1 <= day <= 31:
             raise WhenError(f"No month has a day {day}. Could you check the date?")
@@ -414,15 +269,15 @@ def _calendar_date(core: list[str], text: str) -> _DayMonth | _DayOfMonth | None
     return None
 
 
-def _read_date(words: Sequence[str], text: str) -> tuple[_DateSpec, _Period | None] | None:
+def _read_date(words: Sequence[str], text: str) -> tuple[_DateSpec, Period | None] | None:
     """What a date phrase says, and the part of the day it names (a hint for the time), or
     ``None`` when the words are not a date phrase. Impossible dates raise ``WhenError``."""
     core = [word for word in words if word not in _DATE_FILLERS]
-    period = next((_PERIODS[word] for word in core if word in _PERIODS), None)
-    if len(core) > 1 and core[0] == "this" and core[1] in _DAY_PARTS:  # "this evening"
+    period = next((PERIODS[word] for word in core if word in PERIODS), None)
+    if len(core) > 1 and core[0] == "this" and core[1] in DAY_PARTS:  # "this evening"
         core = core[1:]
-    had_day_part = any(word in _DAY_PARTS for word in core)
-    core = [word for word in core if word not in _DAY_PARTS]
+    had_day_part = any(word in DAY_PARTS for word in core)
+    core = [word for word in core if word not in DAY_PARTS]
     if not core:
         return (_Offset(0), period) if had_day_part else None  # "this evening" is today
     spec: _DateSpec | None
@@ -504,7 +359,7 @@ def _place(spec: _DateSpec, today: date, after: date | None = None) -> date:
 
 
 def _date_spec(phrase: str) -> _DateSpec:
-    words = _words(phrase)
+    words = phrase_words(phrase)
     if not words:
         raise WhenError("Which date would you like?")
     read = _read_date(words, phrase)
@@ -515,7 +370,7 @@ def _date_spec(phrase: str) -> _DateSpec:
 
 def _date_not_understood(phrase: str) -> WhenError:
     return WhenError(
-        f"I couldn't tell which date you mean by {_quoted(phrase)}. "
+        f"I couldn't tell which date you mean by {quoted(phrase)}. "
         "Could you give a date like 14 March?"
     )
 
@@ -528,145 +383,7 @@ def resolve_date(phrase: str, today: date) -> date:
     return _place(_date_spec(phrase), today)
 
 
-# -- times -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Clock:
-    hour: int
-    minute: int
-    twenty_four_hour: bool = False  # written "08:30" or "0:30": am/pm defaults do not apply
-
-
-_CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
-_TIME_FILLERS = frozenset(
-    {"at", "around", "about", "approximately", "approx", "roughly", "by", "for", "in", "the"}
-    | {"this", "sharp", "o'clock", "oclock", "ב", "ה", "שעה", "בערך", "בסביבות"}
-)
-_MINUTES_BEFORE = frozenset({"to", "before", "ל"})  # "quarter to eight", "רבע לשמונה"
-_MINUTES_AFTER = frozenset({"past", "after"})
-_NOT_AN_HOUR = frozenset({"a", "an", "half", "חצי", "couple", "pair", "dozen", "זוג", "תריסר"})
-
-
-def _hour(words: Sequence[str]) -> int | None:
-    if len(words) == 1 and _DAY_NUMBER.fullmatch(words[0]):
-        return int(words[0])
-    if not words or words[0] in _NOT_AN_HOUR:
-        return None
-    return _whole_number(words)
-
-
-def _minutes(words: Sequence[str]) -> int | None:
-    """Minutes before "past"/"to": ``half`` 30, ``quarter`` / ``רבע`` 15, ``ten [minutes]``."""
-    words = [word for word in words if word not in {"minutes", "minute", "דקות", "a"}]
-    if words in (["quarter"], ["רבע"]):
-        return 15
-    if words == ["half"]:
-        return 30
-    minutes = _whole_number(words)
-    return minutes if minutes is not None and 0 < minutes < 60 else None
-
-
-def _read_clock(core: list[str]) -> _Clock | None:
-    """An hour and minutes, before am/pm is applied, or ``None`` when ``core`` is no time."""
-    if len(core) == 1 and (clock := _CLOCK.fullmatch(core[0])):
-        hour_text, minute_text = clock.groups()
-        padded = hour_text.startswith("0")  # "08:30", "0:30"
-        return _Clock(int(hour_text), int(minute_text or 0), twenty_four_hour=padded)
-    if len(core) == 2 and _DAY_NUMBER.fullmatch(core[0]) and re.fullmatch(r"\d\d", core[1]):
-        return _Clock(int(core[0]), int(core[1]))  # "8 30"
-    for i, word in enumerate(core):
-        if 0 < i < len(core) - 1 and word in _MINUTES_BEFORE | _MINUTES_AFTER:
-            minutes_part, hour_part = _minutes(core[:i]), _hour(core[i + 1 :])
-            if minutes_part is None or hour_part is None:
-                return None
-            if word in _MINUTES_AFTER:
-                return _Clock(hour_part, minutes_part)
-            # "quarter to one" is 12:45 on the 12-hour clock the phrase uses, before am/pm
-            return _Clock(hour_part - 1 if hour_part > 1 else 12, 60 - minutes_part)
-    if core[0] in _NOT_AN_HOUR:
-        return None
-    got = read_number(core, 0)
-    if got is None or got[0] < 0:
-        return None
-    value, used = got
-    hour, rest = int(value), core[used:]
-    if value - hour == HALF and not rest:  # "שבע וחצי", "seven and a half"
-        return _Clock(hour, 30)
-    if value != hour:
-        return None
-    if not rest:
-        return _Clock(hour, 0)
-    if rest in (["ורבע"], ["ו", "רבע"]):
-        return _Clock(hour, 15)
-    if rest[0] in {"ו", "o", "oh"}:  # "שבע ועשרים", "seven oh five"
-        rest = rest[1:]
-    minutes = int(rest[0]) if len(rest) == 1 and re.fullmatch(r"\d\d", rest[0]) else None
-    minutes = minutes if minutes is not None else _whole_number(rest)
-    return None if minutes is None else _Clock(hour, minutes)
-
-
-def _apply_period(clock: _Clock, period: _Period | None, evening_default: bool, text: str) -> time:
-    hour, minute = clock.hour, clock.minute
-    twelve_hour = 1 <= hour <= 12 and not clock.twenty_four_hour
-    if not (0 <= hour <= 23 and 0 <= minute <= 59) or (period == "am" and hour > 12):
-        raise WhenError(
-            f"I couldn't find {_quoted(text)} on the clock. Could you give a time like 19:30?"
-        )
-    if period == "am" and twelve_hour:
-        hour %= 12  # 12 am is midnight
-    elif period == "pm" and twelve_hour:
-        hour = hour % 12 + 12  # 12 pm is noon
-    elif period == "night" and twelve_hour:
-        hour = hour + 12 if 6 <= hour <= 11 else hour % 12  # "2 at night" is 02:00
-    elif period == "noon" and twelve_hour:
-        hour = hour + 12 if hour <= 6 else hour  # "2 בצהריים" is 14:00, "11 בצהריים" 11:00
-    elif period is None and evening_default and twelve_hour and hour != 12:
-        hour += 12
-    return time(hour, minute)
-
-
-def _read_time(
-    words: Sequence[str], hint: _Period | None, evening_default: bool, text: str
-) -> time | None:
-    """The time ``words`` name, or ``None`` when they are no time. ``hint`` is the part of the
-    day a date phrase named ("tonight"); am/pm in the time itself wins over it."""
-    core = [word for word in words if word not in _TIME_FILLERS]
-    periods = {_PERIODS[word] for word in core if word in _PERIODS}
-    core = [word for word in core if word not in _PERIODS]
-    if len(periods) > 1:
-        return None  # "8 am in the evening"
-    period = next(iter(periods), hint)
-    if not core:
-        return time(12) if periods == {"noon"} else None
-    if core in (["midnight"], ["חצות"]) and not periods:
-        return time(0)
-    clock = _read_clock(core)
-    return None if clock is None else _apply_period(clock, period, evening_default, text)
-
-
-def _time_not_understood(phrase: str) -> WhenError:
-    return WhenError(
-        f"I couldn't tell what time you mean by {_quoted(phrase)}. "
-        "Could you give a time like 19:30?"
-    )
-
-
-def resolve_time(phrase: str, *, evening_default: bool = False) -> time:
-    """The time of day ``phrase`` names: ``20:00``, ``8:30pm``, ``half past seven``, ``noon``,
-    ``בשבע וחצי``, ``בצהריים``.
-
-    A bare hour from 1 to 11 with neither am/pm nor a part of the day (``8``, ``8:30``, ``eight``,
-    ``בשמונה``) is read as morning, unless ``evening_default``, when it is pm: the right default
-    for dinner tables ("at 8" -> 20:00). A zero-padded hour (``08:30``) is a 24-hour time either
-    way, and 12 stays noon."""
-    words = _words(phrase)
-    if not words:
-        raise WhenError("What time would you like?")
-    time_of_day = _read_time(words, None, evening_default, phrase)
-    if time_of_day is None:
-        raise _time_not_understood(phrase)
-    return time_of_day
+# -- a day and a time ---------------------------------------------------------------------
 
 
 def _splits(words: list[str]) -> Iterator[tuple[list[str], list[str]]]:
@@ -684,7 +401,7 @@ def resolve_datetime(
     ``מחר בשמונה``, ``8pm on the 14th``. A time alone (``8pm``) is today. A date phrase that
     names the evening (``tonight``, ``tomorrow evening``, ``הערב``) makes a bare hour pm even
     without ``evening_default``; see ``resolve_time`` for the rest."""
-    words = _words(phrase)
+    words = phrase_words(phrase)
     if not words:
         raise WhenError("Which day and time would you like?")
     first_error: WhenError | None = None
@@ -693,14 +410,14 @@ def resolve_datetime(
             read = _read_date(date_words, phrase)
             if read is None:
                 continue
-            time_of_day = _read_time(time_words, read[1], evening_default, phrase)
+            time_of_day = read_time(time_words, read[1], evening_default, phrase)
             if time_of_day is not None:
                 return _place(read[0], today), time_of_day
         except WhenError as error:  # an impossible date or time; another split may still fit
             first_error = first_error or error
     if first_error is not None:
         raise first_error
-    time_alone = _read_time(words, None, evening_default, phrase)
+    time_alone = read_time(words, None, evening_default, phrase)
     if time_alone is not None:
         return today, time_alone
     date_alone = _read_date(words, phrase)
@@ -708,13 +425,13 @@ def resolve_datetime(
         day = _place(date_alone[0], today)
         raise WhenError(f"What time would you like on {_spoken(day)}?")
     raise WhenError(
-        f"I couldn't tell which day and time you mean by {_quoted(phrase)}. "
+        f"I couldn't tell which day and time you mean by {quoted(phrase)}. "
         "Could you say something like 'tomorrow at 19:30'?"
     )
 
 
 def _spoken(day: date) -> str:
-    return f"{_WEEKDAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]}"
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
 
 
 # -- stays -------------------------------------------------------------------------------------
@@ -730,7 +447,7 @@ def _nights_span(words: list[str], i: int) -> tuple[int, int, int] | None:
     word, before = words[i], words[:i]
     if word in _NIGHTS:
         for k in range(max(0, i - 3), i):  # the longest number first: "twenty one nights"
-            if (nights := _whole_number(words[k:i])) is not None:
+            if (nights := whole_number(words[k:i])) is not None:
                 return k, i + 1, nights
         if word == "לילה" and words[i + 1 : i + 2] in (["אחד"], ["אחת"]):  # "לילה אחד"
             return i, i + 2, 1
@@ -738,14 +455,14 @@ def _nights_span(words: list[str], i: int) -> tuple[int, int, int] | None:
             return i, i + 1, 1
         if before[-2:] == ["for", "the"] and word == "night":
             return i - 1, i + 1, 1
-    elif word in _DUAL_UNITS and before[-1:] == ["ל"]:  # "לשבועיים"
-        return i, i + 1, _DUAL_UNITS[word]
-    elif _DAY_UNITS.get(word, 1) >= 7:  # "for a week", "לשבוע", "for two weeks"
+    elif word in DUAL_UNITS and before[-1:] == ["ל"]:  # "לשבועיים"
+        return i, i + 1, DUAL_UNITS[word]
+    elif DAY_UNITS.get(word, 1) >= 7:  # "for a week", "לשבוע", "for two weeks"
         for k in range(max(0, i - 3), i + 1):
             if words[k - 1 : k] and words[k - 1] in _FOR:
-                count = _whole_number(words[k:i]) if k < i else 1
+                count = whole_number(words[k:i]) if k < i else 1
                 if count is not None:
-                    return k, i + 1, count * _DAY_UNITS[word]
+                    return k, i + 1, count * DAY_UNITS[word]
     return None
 
 
@@ -765,18 +482,18 @@ def _take_nights(words: list[str]) -> tuple[int | None, list[str]]:
 def _nights_value(nights: int | str) -> int:
     if isinstance(nights, int):
         return nights
-    words = _words(nights)
+    words = phrase_words(nights)
     stated, rest = _take_nights(words)
     if stated is not None and not [word for word in rest if word not in _FOR]:
         return stated
     core = [word for word in words if word not in _FOR]
-    for count in (_whole_number(core), _count_of_days(core)):
+    for count in (whole_number(core), count_of_days(core)):
         if count is not None:
             return count
     if core in (["night"], ["לילה"]):
         return 1
     raise WhenError(
-        f"I couldn't tell how many nights you mean by {_quoted(nights)}. "
+        f"I couldn't tell how many nights you mean by {quoted(nights)}. "
         "Could you give a number, like 2 nights?"
     )
 
@@ -786,7 +503,7 @@ def _split_range(words: list[str]) -> tuple[list[str], list[str]]:
     "מ-X עד Y", "14-16 December"; the check-out words are empty when there is no range."""
     expanded: list[str] = []
     for i, word in enumerate(words):
-        next_to_month = any(w in _MONTHS for w in words[max(0, i - 1) : i + 2])
+        next_to_month = any(w in MONTHS for w in words[max(0, i - 1) : i + 2])
         if (days := _DAY_RANGE.fullmatch(word)) and next_to_month:
             expanded += [days[1], "-", days[2]]
         else:
@@ -819,7 +536,7 @@ def resolve_stay(
     booking tools refuse them with their own messages."""
     if _blank(check_in):
         raise WhenError("Which date would you like to check in?")
-    stated_nights, words = _take_nights(_words(check_in))
+    stated_nights, words = _take_nights(phrase_words(check_in))
     arrival_words, departure_words = _split_range(words)
     arrival_spec = _read_date(arrival_words, check_in)
     if arrival_spec is None:
@@ -829,7 +546,7 @@ def resolve_stay(
     departure_spec: _DateSpec | None = None
     if not _blank(check_out):
         assert check_out is not None
-        out_nights, out_words = _take_nights(_words(check_out))
+        out_nights, out_words = _take_nights(phrase_words(check_out))
         if out_nights is not None and not [w for w in out_words if w not in _DATE_FILLERS]:
             stated_nights, nights = out_nights, None
         else:
