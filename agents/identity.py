@@ -6,7 +6,9 @@ created) by phone number or e-mail. The thread key is channel-independent for th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import String, and_, case, cast, insert, or_, select, update
@@ -28,9 +30,18 @@ class Identity:
     thread_key: str  # "staff:12" or "guest:345": one conversation per person
 
 
+WEB_VISITOR = "web:"  # the web chat widget's visitors: "web:<token>"
+_VISITOR_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def normalise_sender(sender: str, default_region: str = "IL") -> str:
-    """E.164 for phone numbers (accepting local formats), lower-case for e-mail logins."""
+    """E.164 for phone numbers (accepting local formats), lower-case for e-mail logins, and
+    ``web:<token>`` as given for web chat visitors."""
     sender = sender.strip()
+    if sender.startswith(WEB_VISITOR):
+        if not _VISITOR_TOKEN.fullmatch(sender.removeprefix(WEB_VISITOR)):
+            raise BadSender("A web visitor token is 16 to 64 letters, digits, - or _.")
+        return sender
     if "@" in sender:
         return sender.lower()
     try:
@@ -66,7 +77,8 @@ def identify(session: Session, property_id: int, sender: str) -> tuple[Identity,
     Core queries, not ORM entities: this runs on every turn and loading entities costs more
     than the round trip.
     """
-    guest_column = Guest.email if "@" in sender else Guest.phone
+    guest_column, contact = _guest_contact(sender)
+    (guest_key,) = contact.values()
     thread_key = case(
         (StaffUser.id.is_not(None), "staff:" + cast(StaffUser.id, String)),
         else_="guest:" + cast(Guest.id, String),
@@ -93,7 +105,7 @@ def identify(session: Session, property_id: int, sender: str) -> tuple[Identity,
                 or_(StaffUser.phone == sender, StaffUser.email == sender),
             ),
         )
-        .outerjoin(Guest, and_(StaffUser.id.is_(None), guest_column == sender))
+        .outerjoin(Guest, and_(StaffUser.id.is_(None), guest_column == guest_key))
         .outerjoin(Conversation, Conversation.thread_key == thread_key)
         .where(Property.id == property_id)
         .limit(1)
@@ -106,7 +118,7 @@ def identify(session: Session, property_id: int, sender: str) -> tuple[Identity,
     else:
         if guest_id is None:
             guest_id = _create_guest(session, property_id, sender)
-        phone = None if "@" in sender else sender
+        phone = sender if guest_column is Guest.phone else None
         actor = Actor(kind="guest", id=guest_id, name=guest_name, phone=phone)
     identity = Identity(actor, f"{actor.kind}:{actor.id}")
     if conversation[0] is None:
@@ -114,8 +126,17 @@ def identify(session: Session, property_id: int, sender: str) -> tuple[Identity,
     return identity, ConversationRef(*conversation)
 
 
+def _guest_contact(sender: str) -> tuple[Any, dict[str, str]]:
+    """The guests column that finds this sender, and the value to create them with."""
+    if sender.startswith(WEB_VISITOR):
+        return Guest.web_visitor, {"web_visitor": sender.removeprefix(WEB_VISITOR)}
+    if "@" in sender:
+        return Guest.email, {"email": sender}
+    return Guest.phone, {"phone": sender}
+
+
 def _create_guest(session: Session, property_id: int, sender: str) -> int:
-    contact = {"email": sender} if "@" in sender else {"phone": sender}
+    _, contact = _guest_contact(sender)
     guest_id = session.scalar(
         insert(Guest).values(property_id=property_id, preferences=[], **contact).returning(Guest.id)
     )

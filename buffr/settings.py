@@ -57,6 +57,39 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
+    # The API service (`buffr serve`).
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs staff tokens. Unset: a random one kept in BUFFR_HOME/jwt-secret.",
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    public_url: str | None = Field(
+        default=None,
+        description="The https://host the service is reached at (behind a proxy): Twilio signs "
+        "its requests with this URL. Unset: the URL of the request as received.",
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    sender_rate_limit: int = Field(
+        default=20, ge=1, description="Messages one sender may send a minute."
+    )
+    property_rate_limit: int = Field(
+        default=600, ge=1, description="Messages a property may receive a minute."
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+
+    # Twilio (SMS and WhatsApp). Without credentials inbound webhooks are refused.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_api_base: str = Field(
+        default="https://api.twilio.com",
+        description="Twilio's REST base URL; tests point it at a local recording server.",
+    )
+    twilio_sms_from: str | None = Field(default=None, description="Default SMS sender number.")
+    twilio_whatsapp_from: str | None = Field(
+        default=None, description="Default WhatsApp sender, e.g. whatsapp:+14155238886."
+    )
+
     @field_validator("home", "cache_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

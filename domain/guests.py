@@ -17,6 +17,8 @@ class Guest(Base):
         UniqueConstraint("property_id", "id"),
         UniqueConstraint("property_id", "phone"),
         UniqueConstraint("property_id", "email"),
+        UniqueConstraint("property_id", "web_visitor"),
+        CheckConstraint("web_visitor ~ '^[A-Za-z0-9_-]{16,64}$'", name="web_visitor_format"),
         phone_check("phone"),
         email_check(),
         CheckConstraint("loyalty_points >= 0", name="loyalty_points"),
@@ -35,6 +37,8 @@ class Guest(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(16))
     email: Mapped[str | None] = mapped_column(String(320))
+    # The web chat widget's visitor token: how a visitor with no phone or e-mail is known.
+    web_visitor: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str | None] = mapped_column(String(64))
     marketing_consent: Mapped[bool] = mapped_column(default=False)

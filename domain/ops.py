@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,4 +65,21 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     before: Mapped[JSONDict | None] = mapped_column(JSONB)
     after: Mapped[JSONDict | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = created_at()
+
+
+class DeadLetter(Base):
+    """A background job that failed every retry: kept with its payload for the staff console."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (UniqueConstraint("property_id", "job_key"),)
+
+    id: Mapped[int] = pk()
+    property_id: Mapped[int] = property_fk()
+    job: Mapped[str] = mapped_column(String(64))  # e.g. "deliver_message", "notify_staff"
+    job_key: Mapped[str] = mapped_column(String(200))  # the job's idempotency key
+    payload: Mapped[JSONDict] = mapped_column(JSONB)
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    resolved_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = created_at()

@@ -94,4 +94,6 @@ class StaffUser(Base):
     password_hash: Mapped[str | None] = mapped_column(Text)
     role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole, "staff_role"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Refresh tokens carry it; logging out bumps it, revoking every one issued before.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at()

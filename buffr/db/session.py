@@ -63,6 +63,7 @@ class Database:
     a request or an agent does)."""
 
     endpoints: Endpoints
+    app_pool_size: int = 10  # the API raises it to its number of concurrent turns
     owner_engine: Engine = field(init=False)
     app_engine: Engine = field(init=False)
 
@@ -73,7 +74,9 @@ class Database:
         # No pre-ping on the hot path (it is a round trip per checkout): a connection the
         # server dropped fails its first statement instead, which invalidates the pool, and
         # callers whose work is one transaction retry it (see ``retry_on_disconnect``).
-        self.app_engine = create_engine(sqlalchemy_url(self.endpoints.app_dsn), pool_size=10)
+        self.app_engine = create_engine(
+            sqlalchemy_url(self.endpoints.app_dsn), pool_size=self.app_pool_size
+        )
         self._app_sessions = sessionmaker(self.app_engine, expire_on_commit=False)
         self._owner_sessions = sessionmaker(self.owner_engine, expire_on_commit=False)
         self._property_ids: dict[str, int] = {}

@@ -1,0 +1,7 @@
+"""Twilio SMS and WhatsApp webhooks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
