@@ -57,7 +57,9 @@ def property_session(services: ServicesDep, staff: PropertyStaff) -> Iterator[Se
         yield session
 
 
-PropertySession = Annotated[Session, Depends(property_session)]
+# scope="function": the session commits before the response is sent, so a failed commit is
+# the client's error (409) and a read right after a write sees it.
+PropertySession = Annotated[Session, Depends(property_session, scope="function")]
 
 
 def require(role: StaffRole) -> Callable[[StaffPrincipal], StaffPrincipal]:

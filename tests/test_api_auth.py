@@ -75,8 +75,14 @@ def test_expired_and_forged_tokens_are_refused(client: TestClient) -> None:
     assert "expired" in response.json()["detail"]
 
     forged = jwt.encode(
-        {"sub": "1", "pid": 1, "slug": "demo", "role": "owner", "typ": "access",
-         "exp": int(time.time()) + 60},
+        {
+            "sub": "1",
+            "pid": 1,
+            "slug": "demo",
+            "role": "owner",
+            "typ": "access",
+            "exp": int(time.time()) + 60,
+        },
         "another-secret-of-sufficient-length-0123456789",
         algorithm="HS256",
     )

@@ -51,6 +51,13 @@ class LLMSettings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_model: str = "gpt-4o-mini"
 
+    fake_latency_ms: int = Field(
+        default=0,
+        ge=0,
+        le=60000,
+        description="Provider fake: milliseconds it takes to answer (load benchmarks).",
+    )
+
     ollama_host: str = "http://localhost:11434"
     ollama_model: str = "qwen2.5-coder:1.5b"
 

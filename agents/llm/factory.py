@@ -67,7 +67,7 @@ def build_chat_model(
     if cfg.provider == "fake":
         from agents.llm.fake import InstantChatModel
 
-        return InstantChatModel()
+        return InstantChatModel(latency_s=cfg.fake_latency_ms / 1000)
     raise LLMConfigError(
         f"unknown LLM provider {cfg.provider!r}; set BUFFR_LLM_PROVIDER to one of "
         + ", ".join(PROVIDERS)

@@ -12,6 +12,7 @@ what the graph costs around the model.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,6 +163,7 @@ class InstantChatModel(BaseChatModel):
 
     reply: str = "OK."
     tool_call: dict[str, Any] | None = None
+    latency_s: float = 0.0  # sleep this long first: a model that takes time (load benchmarks)
 
     @property
     def _llm_type(self) -> str:
@@ -185,6 +187,7 @@ class InstantChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        time.sleep(self.latency_s)
         names = tool_names(kwargs.get("tools") or [])
         after_tool = bool(messages) and isinstance(messages[-1], ToolMessage)
         if self.tool_call and self.tool_call["name"] in names and not after_tool:

@@ -19,7 +19,9 @@ from buffr.cli.handoff_cmd import handoff_app
 from buffr.cli.kb_cmd import kb_app
 from buffr.cli.models_cmd import models_app
 from buffr.cli.seed_cmd import seed_app
+from buffr.cli.serve_cmd import serve
 from buffr.cli.services_cmd import services_app, status
+from buffr.cli.worker_cmd import worker
 from buffr.db.session import UnknownProperty
 from buffr.services import ServiceError
 
@@ -39,6 +41,8 @@ app.add_typer(services_app, name="services")
 app.command("status")(status)
 app.command("chat")(chat)
 app.command("eval")(eval_command)
+app.command("serve")(serve)
+app.command("worker")(worker)
 
 _err = Console(stderr=True)
 

@@ -59,7 +59,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dead_letters")),
-        sa.UniqueConstraint("property_id", "job_key", name=op.f("uq_dead_letters_property_id_job_key")),
+        sa.UniqueConstraint(
+            "property_id", "job_key", name=op.f("uq_dead_letters_property_id_job_key")
+        ),
     )
     op.create_index(op.f("ix_dead_letters_property_id"), "dead_letters", ["property_id"])
     op.execute("ALTER TABLE dead_letters ENABLE ROW LEVEL SECURITY")
