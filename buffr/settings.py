@@ -17,7 +17,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="BUFFR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="BUFFR_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,  # VAR= (e.g. an unset compose variable) means "not set"
     )
 
     home: Path = Field(

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from buffr.cli.context import runtime
+from buffr.cli.context import CliError, runtime
 
 bench_app = typer.Typer(help="Benchmarks (they print figures; targets are in the docs).")
 _out = Console()
@@ -75,3 +75,63 @@ def rag(
         )
     for renderable in bench.tables(report):
         _out.print(renderable)
+
+
+@bench_app.command("load")
+def load(
+    sessions: int = typer.Option(200, min=1, max=1000, help="Concurrent web chat sessions."),
+    messages: int = typer.Option(3, min=1, max=50, help="Messages each session sends."),
+    think: str = typer.Option(
+        "4-8", help="Seconds a guest thinks before each message: LOW-HIGH (uniform)."
+    ),
+    model_ms: int = typer.Option(500, min=0, max=60_000, help="The fake model's answer time."),
+    ramp: float = typer.Option(2.0, min=0, max=60, help="Seconds over which sessions open."),
+    webhook_seconds: float = typer.Option(5.0, min=0.5, max=60, help="Webhook phase length."),
+    webhook_concurrency: int = typer.Option(16, min=1, max=128, help="Webhook clients."),
+    pool_size: int = typer.Option(
+        60, min=1, max=150, help="Each server process's database pool (its concurrent turns)."
+    ),
+    workers: int = typer.Option(
+        2, min=1, max=8, help="Server processes (docker-compose.yml deploys the API with 2)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead."),
+) -> None:
+    """Many guests at once: web chat sessions over WebSocket to a model that takes --model-ms,
+    then signed Twilio webhooks, against a separate API server process on 127.0.0.1.
+
+    Runs on a throwaway copy of the demo data. Targets: added latency (reply time less the
+    model's) p95 <= 100 ms and no errors at 200 sessions."""
+    import json
+
+    from buffr.bench import load as bench
+
+    try:
+        low, high = (float(part) for part in think.split("-", 1))
+    except ValueError as error:
+        raise typer.BadParameter("use LOW-HIGH seconds, e.g. 4-8", param_hint="--think") from error
+    if not 0 <= low <= high <= 600:
+        raise typer.BadParameter("use 0 <= LOW <= HIGH <= 600", param_hint="--think")
+    options = bench.Options(
+        sessions=sessions,
+        messages=messages,
+        think_s=(low, high),
+        model_ms=model_ms,
+        ramp_s=ramp,
+        webhook_seconds=webhook_seconds,
+        webhook_concurrency=webhook_concurrency,
+        pool_size=pool_size,
+        workers=workers,
+    )
+    rt = runtime()
+    progress = (lambda s: None) if as_json else (lambda s: _out.print(f"[dim]{s}[/dim]"))
+    try:
+        report = bench.run(rt.endpoints, rt.settings.home, options, progress)
+    except bench.BenchError as error:
+        raise CliError(str(error)) from error
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        for renderable in bench.tables(report):
+            _out.print(renderable)
+    if not report.passed:
+        raise typer.Exit(1)
