@@ -145,3 +145,15 @@ def _conversation_of(db: Database, text: str) -> int:
                 sql("SELECT conversation_id FROM messages WHERE body = :b"), {"b": text}
             ).scalar_one()
         )
+
+
+def test_a_visitor_over_the_rate_limit_is_told_to_slow_down(seeded: Database) -> None:
+    model = ScriptedChatModel(["One.", "Two.", "Three."])
+    client = api_client(api_services(seeded, chat_model=lambda: model, sender_rate_limit=2))
+    visitor = client.post(CHAT, json={"text": "first"}).json()["visitor"]
+    assert client.post(CHAT, json={"visitor": visitor, "text": "second"}).status_code == 200
+    limited = client.post(CHAT, json={"visitor": visitor, "text": "third"})
+    assert limited.status_code == 429
+    assert limited.json()["detail"]
+    # Another visitor is not affected.
+    assert client.post(CHAT, json={"text": "hello"}).json()["reply"] == "Three."

@@ -38,6 +38,7 @@ def test_tiny_load_run_produces_every_figure(services: Endpoints, tmp_path: Path
         webhook_seconds=1.0,
         webhook_concurrency=4,
         pool_size=8,
+        workers=2,  # as deployed: /metrics then adds up the processes' files
     )
     report = load.run(services, tmp_path, options, steps.append)
 
@@ -58,6 +59,8 @@ def test_tiny_load_run_produces_every_figure(services: Endpoints, tmp_path: Path
     assert report.server_view["turn"]["count"] == 10
     assert report.server_view["turn"]["mean"] >= MODEL_MS
     assert report.server_view["wait"]["count"] == 10
+    assert len(report.added_p95_by_message) == 2
+    assert report.cpu_s["server"] > 0 and report.cpu_s["wall"] > 0
 
     assert report.webhooks > 0 and report.webhooks_per_s > 0
     assert report.webhook_statuses == {"200": report.webhooks}

@@ -17,29 +17,27 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-import psutil
-import psycopg
-import redis
-from psycopg.conninfo import conninfo_to_dict
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from buffr.bench.load_webhooks import ACCOUNT_SID, AUTH_TOKEN, TO_NUMBER, post_webhooks
+from buffr.bench.load_server import (
+    Server,
+    ServerConfig,
+    api_server,
+    check_connections,
+    cpu_seconds,
+    delete_redis_keys,
+    wait_for_disconnect,
+)
+from buffr.bench.load_webhooks import post_webhooks
 from buffr.bench.load_ws import (
     MESSAGES,
     BenchError,
@@ -51,14 +49,11 @@ from buffr.bench.load_ws import (
     stage_buckets,
 )
 from buffr.bench.scratch import scratch_database
-from buffr.services.resolve import Endpoints, sqlalchemy_url
+from buffr.services.resolve import Endpoints
 
 SLUG = "demo"
 TARGET_ADDED_P95_MS = 100.0
-POOL_OVERFLOW = 10  # SQLAlchemy's max_overflow on top of the app pool
 PROBE_TURNS = 5
-READY_TIMEOUT_S = 90.0
-HIGH_RATE_LIMIT = "1000000"
 
 
 @dataclass(frozen=True)
@@ -71,7 +66,7 @@ class Options:
     reply_timeout_s: float = 30.0
     webhook_seconds: float = 5.0
     webhook_concurrency: int = 16
-    pool_size: int = 60  # per server process
+    pool_size: int = 20  # per server process (more threads per process measured worse)
     workers: int = 2  # server processes, as docker-compose.yml deploys the API
     seed: int = 0
 
@@ -139,155 +134,6 @@ class Report:
         return asdict(self)
 
 
-# -- the server ---------------------------------------------------------------------------
-@dataclass
-class Server:
-    base_url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    app_dsn: str
-
-    @property
-    def ws_url(self) -> str:
-        return "ws" + self.base_url.removeprefix("http")
-
-    def log_tail(self, lines: int = 20) -> list[str]:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return text.splitlines()[-lines:]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def check_connections(endpoints: Endpoints, pool_size: int, workers: int) -> int:
-    """Postgres's ``max_connections``; fails when the servers' pools would not fit under it."""
-    with psycopg.connect(endpoints.owner_dsn, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT current_setting('max_connections')::int, "
-            "(SELECT count(*) FROM pg_stat_activity)::int"
-        ).fetchone()
-    assert row is not None
-    limit, in_use = int(row[0]), int(row[1])
-    # per process: the app pool and its overflow, the owner pool; then a margin
-    needed = workers * (pool_size + POOL_OVERFLOW + 2) + 5
-    if in_use + needed > limit:
-        raise BenchError(
-            f"--pool-size {pool_size} × --workers {workers} needs about {needed} connections but "
-            f"Postgres allows {limit} and {in_use} are in use: lower --pool-size or --workers"
-        )
-    return limit
-
-
-def server_env(endpoints: Endpoints, home: Path, options: Options, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUFFR_", "DATABASE_"))}
-    env.pop("REDIS_URL", None)
-    env.update(
-        {
-            # URLs, as the settings require (the scratch DSNs are key=value strings)
-            "DATABASE_URL": sqlalchemy_url(endpoints.owner_dsn),
-            "DATABASE_APP_URL": sqlalchemy_url(endpoints.app_dsn),
-            "REDIS_URL": endpoints.redis_url,
-            "BUFFR_HOME": str(home),
-            "BUFFR_LOG_LEVEL": "WARNING",
-            "BUFFR_LLM_PROVIDER": "fake",
-            "BUFFR_LLM_FAKE_LATENCY_MS": str(options.model_ms),
-            "BUFFR_DB_POOL_SIZE": str(options.pool_size),
-            "BUFFR_PROPERTY_RATE_LIMIT": HIGH_RATE_LIMIT,
-            "BUFFR_SENDER_RATE_LIMIT": HIGH_RATE_LIMIT,
-            "BUFFR_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "BUFFR_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "BUFFR_TWILIO_SMS_FROM": TO_NUMBER,
-            "BUFFR_TWILIO_API_BASE": "http://127.0.0.1:9",  # nothing is sent (no worker runs)
-            "BUFFR_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        }
-    )
-    return env
-
-
-@contextmanager
-def api_server(endpoints: Endpoints, home: Path, options: Options) -> Iterator[Server]:
-    """``uvicorn api.app:create_app --factory`` on a free port, ready; stopped afterwards."""
-    port = _free_port()
-    log_dir = Path(tempfile.mkdtemp(prefix="buffr-bench-load-"))
-    log_path = log_dir / "server.log"
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    command += ["--workers", str(options.workers)]
-    env = server_env(endpoints, home, options, port)
-    if options.workers > 1:  # /metrics adds up the processes' files (as `buffr serve` does)
-        env["PROMETHEUS_MULTIPROC_DIR"] = str(log_dir / "metrics")
-        (log_dir / "metrics").mkdir()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log_path, endpoints.app_dsn)
-    try:
-        _wait_ready(server)
-        yield server
-    finally:
-        _stop(process)
-        shutil.rmtree(log_dir, ignore_errors=True)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (uvicorn stops its workers), then SIGKILL to it and its workers if need be."""
-    try:
-        children = psutil.Process(process.pid).children(recursive=True)
-    except psutil.Error:
-        children = []
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
-    for child in children:
-        try:
-            child.kill()  # gone already unless uvicorn could not stop it
-        except psutil.Error:
-            continue
-
-
-def _wait_ready(server: Server) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    with httpx.Client(base_url=server.base_url, trust_env=False, timeout=5) as client:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                tail = "\n".join(server.log_tail())
-                raise BenchError(f"the API server exited ({server.process.returncode}):\n{tail}")
-            try:
-                if client.get("/readyz").status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-    raise BenchError(f"the API server was not ready within {READY_TIMEOUT_S:.0f} s")
-
-
-def delete_redis_keys(endpoints: Endpoints) -> int:
-    """Every key of the scratch database's Redis namespace (see ``channels.context``): webhook
-    claims, rate windows, the queued jobs."""
-    dbname = conninfo_to_dict(endpoints.app_dsn).get("dbname") or "buffr"
-    if not str(dbname).startswith("buffr_scratch_"):
-        raise BenchError(f"refusing to delete Redis keys of database {dbname!r}")
-    client = redis.Redis.from_url(endpoints.redis_url)
-    try:
-        keys = list(client.scan_iter(match=f"buffr-{dbname}*", count=1000))
-        for start in range(0, len(keys), 500):
-            client.delete(*keys[start : start + 500])
-        return len(keys)
-    finally:
-        client.close()
-
-
 # -- the run ------------------------------------------------------------------------------
 def run(
     endpoints: Endpoints, home: Path, options: Options, progress: Callable[[str], None]
@@ -307,7 +153,8 @@ def run(
     with scratch_database(endpoints) as db:
         try:
             progress("starting the API server (uvicorn, separate process)")
-            with api_server(db.endpoints, home, options) as server:
+            config = ServerConfig(options.model_ms, options.pool_size, options.workers)
+            with api_server(db.endpoints, home, config) as server:
                 try:
                     _measure(server, options, report, progress)
                 finally:
@@ -315,6 +162,7 @@ def run(
                         report.server_log_tail = server.log_tail()
         finally:
             report.redis_keys_deleted = delete_redis_keys(db.endpoints)
+            wait_for_disconnect(db.endpoints)
     report.passed = (
         report.errors == 0
         and report.added_ms is not None
@@ -370,9 +218,9 @@ def _measure(
         f"model {options.model_ms} ms"
     )
     before = stage_buckets(server.base_url)
-    cpu_before = _cpu_seconds(server)
+    cpu_before = cpu_seconds(server)
     chat = asyncio.run(run_sessions(server.ws_url, SLUG, cadence))
-    cpu_after = _cpu_seconds(server)
+    cpu_after = cpu_seconds(server)
     report.cpu_s = {k: round(v - cpu_before.get(k, 0.0), 2) for k, v in cpu_after.items()}
     report.cpu_s["wall"] = round(chat.finished - chat.started, 2)
     _chat_figures(report, chat, options)
@@ -388,31 +236,6 @@ def _measure(
     report.webhook_statuses = {str(k): v for k, v in sorted(hooks.statuses.items())}
     report.webhook_errors = dict(hooks.errors)
     report.webhook_latency_ms = spread(hooks.latencies_ms)
-
-
-def _cpu_seconds(server: Server) -> dict[str, float]:
-    """CPU time so far of the server process, of the scratch database's Postgres backends (by
-    their process title) and of this process."""
-    dbname = str(conninfo_to_dict(server.app_dsn).get("dbname"))
-    supervisor = psutil.Process(server.process.pid)
-    serving = 0.0
-    for proc in [supervisor, *supervisor.children(recursive=True)]:
-        times = proc.cpu_times()
-        serving += times.user + times.system
-    postgres = 0.0
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        try:
-            if proc.info["name"] == "postgres" and dbname in " ".join(proc.info["cmdline"] or []):
-                times = proc.cpu_times()
-                postgres += times.user + times.system
-        except psutil.Error:
-            continue
-    own = os.times()
-    return {
-        "server": serving,
-        "postgres": postgres,
-        "bench client": own.user + own.system,
-    }
 
 
 def _chat_figures(report: Report, chat: ChatResults, options: Options) -> None:
@@ -475,7 +298,7 @@ def tables(report: Report) -> list[RenderableType]:
         )
     wall = report.cpu_s.get("wall", 0.0) or 1.0
     chat.add_row(
-        "CPU busy during chat (server / Postgres / bench client)",
+        "CPU during chat, % of one core (server / Postgres / bench)",
         " / ".join(
             f"{report.cpu_s.get(k, 0.0) / wall:.0%}" for k in ("server", "postgres", "bench client")
         ),

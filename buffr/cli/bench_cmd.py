@@ -89,7 +89,7 @@ def load(
     webhook_seconds: float = typer.Option(5.0, min=0.5, max=60, help="Webhook phase length."),
     webhook_concurrency: int = typer.Option(16, min=1, max=128, help="Webhook clients."),
     pool_size: int = typer.Option(
-        60, min=1, max=150, help="Each server process's database pool (its concurrent turns)."
+        20, min=1, max=150, help="Each server process's database pool (its concurrent turns)."
     ),
     workers: int = typer.Option(
         2, min=1, max=8, help="Server processes (docker-compose.yml deploys the API with 2)."
