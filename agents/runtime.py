@@ -119,12 +119,13 @@ class AgentRuntime:
                         durability=DURABILITY,
                     )
             reply = output.get("reply") or ""
-            # The transcript in one INSERT, at the end; Core, not the ORM's unit of work, since
-            # nothing reads it back in this turn. A silent turn stores the guest's side only.
+            # The transcript in one multi-row INSERT, at the end: Core on the table, not the
+            # ORM's bulk path (measured ~1 ms a turn more), since nothing reads it back in
+            # this turn. A silent turn stores the guest's side only.
             rows = [_message(turn, ids, Direction.INBOUND, author, turn.text)]
             if not silent:
                 rows.append(_message(turn, ids, Direction.OUTBOUND, Author.AGENT, reply))
-            session.execute(insert(Message), rows)
+            session.execute(insert(Message.__table__).values(rows))
             save_conversation(session, conversation, turn.channel, output.get("agent"))
             conversation_id = conversation.id
         return TurnResult(

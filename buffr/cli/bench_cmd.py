@@ -82,10 +82,11 @@ def load(
     sessions: int = typer.Option(200, min=1, max=1000, help="Concurrent web chat sessions."),
     messages: int = typer.Option(3, min=1, max=50, help="Messages each session sends."),
     think: str = typer.Option(
-        "4-8", help="Seconds a guest thinks before each message: LOW-HIGH (uniform)."
+        "8-16",
+        help="Seconds a guest reads and types before each message: LOW-HIGH (uniform).",
     ),
     model_ms: int = typer.Option(500, min=0, max=60_000, help="The fake model's answer time."),
-    ramp: float = typer.Option(2.0, min=0, max=60, help="Seconds over which sessions open."),
+    ramp: float = typer.Option(5.0, min=0, max=60, help="Seconds over which sessions open."),
     webhook_seconds: float = typer.Option(5.0, min=0.5, max=60, help="Webhook phase length."),
     webhook_concurrency: int = typer.Option(16, min=1, max=128, help="Webhook clients."),
     pool_size: int = typer.Option(
