@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from langchain_core.language_models import BaseChatModel
 from psycopg import Connection
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from agents.checkpoint import TurnSaver
 from agents.graph import build_graph
@@ -48,6 +48,7 @@ HANDOFF = ConversationStatus.HANDOFF
 # the last node, in the turn's transaction; it is also the cheapest. A crash mid-turn loses the
 # whole turn (nothing was committed), never part of it.
 DURABILITY: Final = "exit"
+_MESSAGES = cast(Table, Message.__table__)
 
 
 class TurnRefused(ValueError):
@@ -125,7 +126,7 @@ class AgentRuntime:
             rows = [_message(turn, ids, Direction.INBOUND, author, turn.text)]
             if not silent:
                 rows.append(_message(turn, ids, Direction.OUTBOUND, Author.AGENT, reply))
-            session.execute(insert(Message.__table__).values(rows))
+            session.execute(insert(_MESSAGES).values(rows))
             save_conversation(session, conversation, turn.channel, output.get("agent"))
             conversation_id = conversation.id
         return TurnResult(
