@@ -4,7 +4,9 @@ background worker beside it: the one-machine setup. In production run the worker
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -12,9 +14,11 @@ import tempfile
 import typer
 from rich.console import Console
 
-from buffr.cli.context import runtime
+from buffr.cli.context import CliError, runtime
+from buffr.db import migrations
 
 _out = Console(stderr=True)
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def serve(
@@ -30,6 +34,9 @@ def serve(
 
     rt = runtime()  # start (or reach) Postgres and Redis once, before any child needs them
     rt.db.dispose()
+    dsn = rt.endpoints.owner_dsn
+    if migrations.current_revision(dsn) != migrations.head_revision(dsn):
+        raise CliError("The database is not migrated: run `buffr db upgrade` first.")
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each API process counts on its own; /metrics adds up the files they keep here.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="buffr-metrics-")
@@ -57,4 +64,13 @@ def serve(
 
 
 def _start_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "buffr.cli.main", "worker"])
+    # The worker dies with us however we end: uvicorn re-raises the SIGTERM it caught, so a
+    # `finally` here does not always run.
+    return subprocess.Popen(
+        [sys.executable, "-m", "buffr.cli.main", "worker"], preexec_fn=_die_with_parent
+    )
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

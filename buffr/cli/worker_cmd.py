@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from buffr.cli.context import CliError, load_settings
+from buffr.db import migrations
 from buffr.services import ServiceError
 
 _err = Console(stderr=True)
@@ -30,6 +31,10 @@ def worker(
         services = build_services(settings)
     except ServiceError as error:
         raise CliError(str(error)) from error
+    dsn = services.endpoints.owner_dsn
+    if migrations.current_revision(dsn) != migrations.head_revision(dsn):
+        services.db.dispose()
+        raise CliError("The database is not migrated: run `buffr db upgrade` first.")
     if not settings.twilio_account_sid or settings.twilio_auth_token is None:
         _err.print(
             "[yellow]warning:[/yellow] Twilio is not configured (BUFFR_TWILIO_ACCOUNT_SID, "
