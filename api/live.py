@@ -67,6 +67,7 @@ class LiveHub:
                 self._thread.start()
 
     def _listen(self) -> None:
+        backoff = 1.0
         while True:
             try:
                 client = Redis.from_url(self._redis_url)
@@ -74,13 +75,15 @@ class LiveHub:
                 pubsub.psubscribe(PATTERN)
                 pubsub.get_message(timeout=1.0)  # the subscription's confirmation
                 self._listening.set()
+                backoff = 1.0
                 for message in pubsub.listen():
                     if message.get("type") == "pmessage":
                         self._dispatch(message["channel"], message["data"])
-            except Exception:  # Redis went away: say so, wait, subscribe again
+            except Exception as error:  # Redis went away: say so, wait, subscribe again
                 self._listening.clear()
-                log.exception("live hub lost its Redis subscription; retrying")
-                time.sleep(1)
+                log.warning("live hub lost Redis (%s); retrying in %.0f s", error, backoff)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
 
     def _dispatch(self, channel: bytes | str, data: bytes | str) -> None:
         name = channel.decode() if isinstance(channel, bytes) else channel

@@ -5,6 +5,7 @@ whose open chat widget shows the reply (pushed over its WebSocket through Redis)
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -259,9 +260,13 @@ def test_a_spoilt_access_token_is_refreshed_and_logging_out_revokes_the_session(
         }"""
     )
     console.reload()  # every first call gets 401; one shared refresh, then they retry
-    console.wait_for_function(
-        "JSON.parse(sessionStorage.getItem('buffr:console:auth')).access_token !== 'spoilt'"
-    )
+    # Polled from here: wait_for_function evaluates its predicate with eval inside the page,
+    # which the console's Content-Security-Policy rightly forbids.
+    token_now = "() => JSON.parse(sessionStorage.getItem('buffr:console:auth')).access_token"
+    deadline = time.monotonic() + 15
+    while console.evaluate(token_now) == "spoilt" and time.monotonic() < deadline:
+        console.wait_for_timeout(100)
+    assert console.evaluate(token_now) != "spoilt", "the spoilt token was refreshed"
     expect(console.locator("#conversation-list li").first).to_be_visible()
     expect(console.locator("#banner")).to_be_hidden()
     assert len(refreshes) == 1, refreshes
