@@ -27,7 +27,6 @@ from api.routes.schemas import (
     Page,
     Public,
     audit_write,
-    commit,
     not_found,
     staff_context,
 )
@@ -178,7 +177,6 @@ def takeover_conversation(
         {"status": before.value},
         {"status": ConversationStatus.HANDOFF.value},
     )
-    commit(session)
     return StatusChange(
         conversation_id=conversation.id,
         status=ConversationStatus.HANDOFF,
@@ -222,14 +220,14 @@ def reply_to_conversation(
         None,
         {"conversation_id": conversation.id, "channel": message.channel.value},
     )
-    commit(session)  # the delivery job reads the stored message
+    session.commit()  # before delivery: the delivery job reads the stored message
     try:
         outbound.deliver_later(services, staff.property_id, message.id, staff.name)
     except Exception as error:  # the reply is kept; say it did not go
         log.exception("queueing message %s for delivery failed", message.id)
         message.delivery_status = DeliveryStatus.FAILED
         message.error = f"could not be queued: {type(error).__name__}"
-        commit(session)
+        session.commit()
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             "The reply is saved but could not be queued for delivery; it is marked failed.",
@@ -249,7 +247,6 @@ def release_conversation(
     result = release_handoff(
         staff_context(session, staff), ReleaseArgs(conversation_id=conversation_id)
     )
-    commit(session)
     return StatusChange.model_validate(result.model_dump())
 
 

@@ -18,7 +18,6 @@ from api.routes.schemas import (
     Page,
     Public,
     audit_write,
-    commit,
     not_found,
 )
 from domain.ops import DeadLetter
@@ -86,5 +85,4 @@ def resolve_dead_letter(
             {"resolved_at": None},
             {"resolved_at": letter.resolved_at.isoformat()},
         )
-        commit(session)
     return DeadLetterPublic.model_validate(letter)

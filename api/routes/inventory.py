@@ -27,7 +27,6 @@ from api.routes.schemas import (
     Limit,
     Number,
     Public,
-    commit,
     not_found,
     refused,
     staff_context,
@@ -239,7 +238,7 @@ def create_movement(
         result = record_movement(staff_context(session, staff), args)
     except ToolError as error:
         raise refused(error) from error
-    commit(session)
+    session.commit()  # before the worker looks for the notification
     if result.low_stock_alert:
         notify_later(services, staff.property_id)  # the managers get it by SMS or WhatsApp
     return MovementRecorded(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from api.deps import Manager, PropertySession, PropertyStaff
-from api.routes.schemas import MAX_ID, PREFIX, Number, Public, audit_write, commit, not_found
+from api.routes.schemas import MAX_ID, PREFIX, Number, Public, audit_write, not_found
 from domain.dining import Menu, MenuItem, Venue
 
 router = APIRouter(prefix=PREFIX, tags=["menu"])
@@ -92,7 +92,6 @@ def patch_menu_item(
         setattr(item, field, value)
     after = {field: _plain(value) for field, value in changes.items()}
     audit_write(session, staff, "patch_menu_item", "menu_items", item.id, before, after)
-    commit(session)
     return MenuItemPublic.model_validate(item)
 
 

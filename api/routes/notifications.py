@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import StaffPrincipal
 from api.deps import PropertySession, PropertyStaff
-from api.routes.schemas import MAX_ID, PREFIX, Limit, Public, audit_write, commit, not_found
+from api.routes.schemas import MAX_ID, PREFIX, Limit, Public, audit_write, not_found
 from domain.ops import Notification, NotificationKind, NotificationStatus
 from domain.property import StaffRole
 
@@ -69,7 +69,6 @@ def mark_notification_read(
             {"status": before.value},
             {"status": NotificationStatus.READ.value},
         )
-        commit(session)
     return NotificationPublic.model_validate(notification)
 
 

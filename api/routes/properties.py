@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from api.deps import Owner, PropertySession, PropertyStaff
-from api.routes.schemas import PREFIX, Public, audit_write, commit
+from api.routes.schemas import PREFIX, Public, audit_write
 from domain.base import E164
 from domain.property import Property, PropertyType
 
@@ -70,7 +70,6 @@ def patch_property(body: PropertyUpdate, staff: Owner, session: PropertySession)
     for field, value in changes.items():
         setattr(prop, field, value)
     audit_write(session, staff, "patch_property", "properties", prop.id, before, changes)
-    commit(session)
     return PropertyPublic.model_validate(prop)
 
 

@@ -25,7 +25,6 @@ from api.routes.schemas import (
     Offset,
     Page,
     Public,
-    commit,
     not_found,
     refused,
     staff_context,
@@ -136,7 +135,6 @@ def cancel(
         )
     except ToolError as error:
         raise refused(error) from error
-    commit(session)
     return CancellationPublic(
         reservation=_detail(session, staff, reservation_id), fee=result.fee, message=result.message
     )

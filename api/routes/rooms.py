@@ -27,7 +27,6 @@ from api.routes.schemas import (
     Number,
     Public,
     audit_write,
-    commit,
     not_found,
     staff_context,
 )
@@ -182,7 +181,6 @@ def put_rates(body: RatesUpdate, staff: Manager, session: PropertySession) -> Ra
         {"prices": {n.isoformat(): str(p) for n, p in before.items()}},
         {"start": body.start.isoformat(), "end": body.end.isoformat(), "price": str(body.price)},
     )
-    commit(session)
     return _calendar(session, plan, body.start, body.end)
 
 

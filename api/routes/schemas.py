@@ -74,9 +74,3 @@ def refused(error: ToolError) -> HTTPException:
     """A tool refused the write because of the data as it stands (already cancelled, not
     enough stock...): a 409 carrying the tool's sentence."""
     return HTTPException(status.HTTP_409_CONFLICT, str(error))
-
-
-def commit(session: Session) -> None:
-    """Commit before answering: the session dependency commits only after the response is
-    sent, and a client that reads right after a write must see it."""
-    session.commit()
