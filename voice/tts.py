@@ -1,0 +1,102 @@
+"""Text to speech: piper, one sentence at a time.
+
+A reply is spoken sentence by sentence so the caller hears the first words while the rest is
+still being written and synthesized: ``sentences`` cuts the text where a speaker would breathe,
+and each piece goes to ``Synthesizer.synthesize`` on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+from piper import PiperVoice, SynthesisConfig
+
+MAX_PIECE = 120  # characters; longer sentences are split at a clause boundary near this
+
+# A sentence ends at . ! ? (or an ellipsis), maybe followed by closing quotes or brackets, then
+# whitespace. A full stop followed by a lowercase word is not an end ("e.g. the pool", "8 a.m.
+# tomorrow"), nor one after a title ("Dr. Cohen"); "7.30" has no whitespace after its dot.
+_END = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+")
+_TITLES = {"mr", "mrs", "ms", "dr", "st", "prof", "mt", "no", "vs"}
+_CLAUSE = re.compile(r"[;:,]\s+")
+_SPEAKABLE = re.compile(r"\w")
+
+
+def _is_boundary(text: str, match: re.Match[str]) -> bool:
+    before, after = text[: match.start()], text[match.end() :]
+    if not before.endswith("."):
+        return True
+    if after[:1].islower():
+        return False
+    last_word = before[:-1].rsplit(None, 1)[-1] if before[:-1].strip() else ""
+    return last_word.lower().lstrip("(\"'") not in _TITLES
+
+
+def _split_sentences(line: str) -> list[str]:
+    pieces, start = [], 0
+    for match in _END.finditer(line):
+        if _is_boundary(line, match):
+            pieces.append(line[start : match.end(1)])
+            start = match.end()
+    pieces.append(line[start:])
+    return pieces
+
+
+def _split_long(sentence: str) -> list[str]:
+    """Cut at the clause boundary (; : ,) closest to MAX_PIECE, repeatedly; a sentence with no
+    such boundary stays whole, since a pause inside a clause sounds worse than a late start."""
+    pieces = []
+    while len(sentence) > MAX_PIECE:
+        cuts = [m.end() for m in _CLAUSE.finditer(sentence) if m.end() < len(sentence)]
+        if not cuts:
+            break
+        cut = min(cuts, key=lambda at: abs(at - MAX_PIECE))
+        pieces.append(sentence[:cut])
+        sentence = sentence[cut:]
+    pieces.append(sentence)
+    return pieces
+
+
+def sentences(text: str) -> list[str]:
+    """The pieces to speak one by one: sentences (ended by . ! ? or a new line), long ones cut
+    at a clause boundary near MAX_PIECE characters. Pieces with nothing to say are dropped."""
+    pieces = []
+    for line in text.splitlines():
+        for sentence in _split_sentences(" ".join(line.split())):
+            pieces.extend(_split_long(sentence))
+    return [piece.strip() for piece in pieces if _SPEAKABLE.search(piece)]
+
+
+class Synthesizer(Protocol):
+    sample_rate: int
+
+    def synthesize(self, text: str) -> NDArray[np.float32]:
+        """Speech for ``text`` at ``sample_rate``, floats in [-1, 1]."""
+        ...
+
+
+class PiperSynthesizer:
+    """A piper voice (the .onnx, with its .onnx.json beside it). Thread-safe: piper serializes
+    its espeak phonemizer and onnxruntime sessions may run concurrently."""
+
+    # piper normalizes every sentence to full scale; resampling to 8 kHz then overshoots a
+    # little and mu-law would clip it, so leave some headroom.
+    _CONFIG = SynthesisConfig(volume=0.9)
+
+    def __init__(self, model_path: Path) -> None:
+        self._voice = PiperVoice.load(model_path)
+        self.sample_rate: int = self._voice.config.sample_rate
+
+    def synthesize(self, text: str) -> NDArray[np.float32]:
+        chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._CONFIG)]
+        if not chunks:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(chunks).astype(np.float32, copy=False)
+
+    def warm(self) -> None:
+        """Synthesize one word: the first run of the session is several times slower."""
+        self.synthesize("Hello.")
