@@ -96,6 +96,7 @@ class AgentRuntime:
                 session, property_id, identity.actor, conversation.id, text, turn.now
             )
             silent = identity.actor.kind == "guest" and conversation.status is HANDOFF
+            context = None
             if silent:
                 # A person has this conversation: the agent stays silent until staff release it.
                 output: AgentState = {"reply": "", "agent": conversation.agent or HANDED_OFF}
@@ -106,6 +107,7 @@ class AgentRuntime:
                     "agent": "runtime",
                 }
             else:
+                context = TurnContext(tools, self.chat_model)
                 with self.saver.using(_driver_connection(session)):
                     output = self.graph.invoke(  # type: ignore[assignment]
                         {
@@ -116,7 +118,7 @@ class AgentRuntime:
                             "llm_called": False,
                         },
                         {"configurable": {"thread_id": thread_id}},
-                        context=TurnContext(tools, self.chat_model),
+                        context=context,
                         durability=DURABILITY,
                     )
             reply = output.get("reply") or ""
@@ -138,6 +140,7 @@ class AgentRuntime:
             thread_id=thread_id,
             conversation_id=conversation_id,
             pending_question=bool(output.get("pending")),
+            timings_ms={"llm": context.llm_clock.ms} if context is not None else {},
         )
 
     def forget_thread(self, property_slug: str, sender: str) -> None:

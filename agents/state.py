@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, TypedDict
 
 from langchain_core.language_models import BaseChatModel
@@ -24,8 +26,30 @@ class AgentState(TypedDict, total=False):
     history: list[list[str]]  # the receptionist's last exchanges: [role, text] pairs
 
 
+class LlmClock:
+    """Adds up the time a turn spends waiting for the model, so callers can tell the model's
+    own latency from everything around it (the voice benchmark reports them apart)."""
+
+    def __init__(self) -> None:
+        self.ms = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> LlmClock:
+        self._started = time.perf_counter()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.ms += (time.perf_counter() - self._started) * 1000
+
+
 @dataclass
 class TurnContext:
     tools: ToolContext
     # Called only when a message needs the model: the fast path never loads it.
     chat_model: Callable[[], BaseChatModel] | None
+    llm_clock: LlmClock = field(default_factory=LlmClock)

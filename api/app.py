@@ -19,6 +19,7 @@ from api import metrics
 from api.errors import BodyLimit, install_error_handlers
 from api.services import Services, build_services
 from buffr.settings import Settings, get_settings
+from voice.warmup import warm_voice_in_background
 
 API_TITLE = "Buffr Host agents"
 
@@ -30,6 +31,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or await anyio.to_thread.run_sync(build_services, settings)
+        if settings.voice_warm_on_start:
+            warm_voice_in_background(settings)
         try:
             yield
         finally:
@@ -57,6 +60,7 @@ def _include_routers(app: FastAPI) -> None:
     from api.routes.auth import router as auth
     from api.routes.chat import router as chat
     from channels.webhooks import router as twilio
+    from voice.stream import router as voice
 
     app.get("/healthz", tags=["health"], summary="The process is up")(_health)
     app.get("/readyz", tags=["health"], summary="Postgres and Redis answer")(_ready)
@@ -66,6 +70,7 @@ def _include_routers(app: FastAPI) -> None:
     for router in REST_ROUTERS:
         app.include_router(router)
     app.include_router(twilio)
+    app.include_router(voice)
     app.include_router(pages)
 
 

@@ -12,6 +12,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -30,6 +31,11 @@ STAGE_SECONDS = Histogram(
 )
 TOOL_CALLS = Counter("buffr_tool_calls_total", "Tool calls made by agents.", ["tool"])
 REQUESTS = Counter("buffr_http_requests_total", "HTTP requests.", ["method", "route", "status"])
+ACTIVE_CALLS = Gauge("buffr_active_calls", "Phone calls in progress.", multiprocess_mode="livesum")
+CALL_TASKS_LEFT = Counter(
+    "buffr_call_tasks_left_total",
+    "Tasks of a call still running after the call ended (should stay 0: a leak).",
+)
 WEBHOOKS = Counter(
     "buffr_webhooks_total", "Inbound channel webhooks by outcome.", ["channel", "outcome"]
 )

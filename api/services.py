@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from agents.runtime import AgentRuntime
 from buffr.db.session import Database
 from buffr.services import Endpoints, ensure_services
 from buffr.settings import Settings
+from voice.config import CallConfig
 
 ChatModelFactory = Callable[[], BaseChatModel]
 
@@ -39,6 +40,7 @@ class Services:
     # Turns run in worker threads (the runtime is synchronous); each holds a pooled database
     # connection for its whole transaction, so no more may run at once than the pool holds.
     turn_slots: anyio.CapacityLimiter
+    voice_config: CallConfig = field(default_factory=CallConfig)
 
 
 def build_services(

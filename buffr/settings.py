@@ -94,10 +94,39 @@ class Settings(BaseSettings):
         default=None, description="Default WhatsApp sender, e.g. whatsapp:+14155238886."
     )
 
+    # Voice (the phone receptionist): model names from the catalogue (`buffr models list`).
+    voice_stt_model: str = Field(
+        default="whisper-base", description="Speech-to-text model (faster-whisper directory)."
+    )
+    voice_tts_voice: str = Field(default="piper-joe", description="Piper voice the agent speaks.")
+    voice_vad_model: str = Field(
+        default="silero-vad", description="Voice activity model that detects the end of a turn."
+    )
+    voice_language: str | None = Field(
+        default="en",
+        description="Language callers speak (a whisper code such as en, he), or auto: whisper "
+        "detects it on every utterance, which costs time and misfires on short ones.",
+    )
+    voice_stt_compute_type: str = Field(
+        default="int8",
+        description="CTranslate2 compute type for speech-to-text (int8, int8_float32, float32).",
+    )
+    voice_warm_on_start: bool = Field(
+        default=True,
+        description="Load and warm the speech models in the background when the server starts, "
+        "so the first call is answered quickly.",
+    )
+
     @field_validator("home", "cache_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("voice_language", mode="after")
+    @classmethod
+    def _auto_language(cls, value: str | None) -> str | None:
+        """An environment variable cannot be None; ``auto`` stands for it."""
+        return None if value is None or value.lower() == "auto" else value
 
     @field_validator("database_url", "database_app_url", mode="after")
     @classmethod

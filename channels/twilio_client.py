@@ -98,6 +98,23 @@ class TwilioClient:
             raise TwilioUnavailable(f"Twilio answered {status} without a message SID") from error
         return str(sid)
 
+    def update_call(self, call_sid: str, twiml: str) -> None:
+        """Give a live call new instructions (e.g. ``<Dial>`` a person when the caller asks)."""
+        base = self.messages_url.removesuffix("/Messages.json")
+        try:
+            with httpx.Client(timeout=TIMEOUT) as http:
+                response = http.post(
+                    f"{base}/Calls/{call_sid}.json", data={"Twiml": twiml}, auth=self._auth
+                )
+        except httpx.HTTPError as error:
+            raise TwilioUnavailable(
+                f"Twilio unreachable: {type(error).__name__}: {error}"
+            ) from error
+        if response.status_code >= 400:
+            raise TwilioRejected(
+                f"Twilio refused the call update ({response.status_code}): {_detail(response)}"
+            )
+
     def _post(self, http: httpx.Client, message: OutgoingMessage) -> httpx.Response:
         return http.post(self.messages_url, data=message.form(), auth=self._auth)
 

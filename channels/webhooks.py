@@ -43,7 +43,7 @@ def _twiml() -> Response:
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
-async def _signed_form(request: Request, services: Services) -> dict[str, str]:
+async def signed_form(request: Request, services: Services) -> dict[str, str]:
     """The request's form once it is known to come from Twilio."""
     settings = services.settings
     if not settings.twilio_account_sid or settings.twilio_auth_token is None:
@@ -63,7 +63,7 @@ async def _signed_form(request: Request, services: Services) -> dict[str, str]:
     return params
 
 
-def _field(params: Mapping[str, str], *names: str, required: bool = True) -> str:
+def twilio_field(params: Mapping[str, str], *names: str, required: bool = True) -> str:
     for name in names:
         value = params.get(name, "").strip()
         if value:
@@ -78,19 +78,19 @@ def _property_id(services: Services, slug: str) -> int:
 
 
 async def _inbound(request: Request, services: Services, slug: str, channel: Channel) -> Response:
-    params = await _signed_form(request, services)
+    params = await signed_form(request, services)
     property_id = await anyio.to_thread.run_sync(_property_id, services, slug)
-    sid = _field(params, "MessageSid", "SmsMessageSid", "SmsSid")
+    sid = twilio_field(params, "MessageSid", "SmsMessageSid", "SmsSid")
     if len(sid) > MAX_SID_CHARS:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "The MessageSid is too long.")
-    raw_sender = _field(params, "From").removeprefix(WHATSAPP_PREFIX)
+    raw_sender = twilio_field(params, "From").removeprefix(WHATSAPP_PREFIX)
     try:
         sender = normalise_sender(raw_sender)
     except BadSender as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from error
     if "@" in sender or sender.startswith("web:"):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "From is not a phone number.")
-    media = _field(params, "NumMedia", required=False) or "0"
+    media = twilio_field(params, "NumMedia", required=False) or "0"
     if not media.isdigit():
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "NumMedia is not a number.")
     payload: dict[str, Any] = {
@@ -135,10 +135,10 @@ async def inbound_whatsapp(request: Request, slug: str, services: ServicesDep) -
 
 @router.post("/{slug}/status", summary="Twilio's message status callback")
 async def status_callback(request: Request, slug: str, services: ServicesDep) -> Response:
-    params = await _signed_form(request, services)
+    params = await signed_form(request, services)
     property_id = await anyio.to_thread.run_sync(_property_id, services, slug)
-    sid = _field(params, "MessageSid", "SmsSid")
-    message_status = _field(params, "MessageStatus", "SmsStatus")
+    sid = twilio_field(params, "MessageSid", "SmsSid")
+    message_status = twilio_field(params, "MessageStatus", "SmsStatus")
     error = params.get("ErrorCode") or None
     await anyio.to_thread.run_sync(apply_status, services, property_id, sid, message_status, error)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

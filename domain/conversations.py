@@ -5,10 +5,21 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.base import Base, created_at, pk, property_fk, same_property_fk, str_enum, updated_at
+from domain.base import (
+    Base,
+    JSONDict,
+    created_at,
+    phone_check,
+    pk,
+    property_fk,
+    same_property_fk,
+    str_enum,
+    updated_at,
+)
 
 
 class Channel(enum.StrEnum):
@@ -105,3 +116,35 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
+
+
+class CallStatus(enum.StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class PhoneCall(Base):
+    """One phone call: who called, which conversation it belongs to, how it ended, and the
+    timings of each of its turns (end of speech to transcript, reply and first audio)."""
+
+    __tablename__ = "phone_calls"
+    __table_args__ = (
+        UniqueConstraint("property_id", "call_sid"),
+        same_property_fk(["conversation_id"], "conversations", ondelete="CASCADE"),
+        phone_check("caller", nullable=False),
+    )
+
+    id: Mapped[int] = pk()
+    property_id: Mapped[int] = property_fk()
+    call_sid: Mapped[str] = mapped_column(String(64))  # Twilio's CallSid
+    caller: Mapped[str] = mapped_column(String(20))
+    conversation_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[CallStatus] = mapped_column(
+        str_enum(CallStatus, "phone_call_status"), default=CallStatus.ACTIVE
+    )
+    # Why it ended: caller_hung_up, silence, handoff, transferred, error.
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    turn_count: Mapped[int] = mapped_column(Integer, default=0)
+    turns: Mapped[list[JSONDict]] = mapped_column(JSONB, default=list)
+    started_at: Mapped[datetime] = created_at()
+    ended_at: Mapped[datetime | None] = mapped_column()

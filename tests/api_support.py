@@ -29,6 +29,7 @@ def api_services(
     **settings: Any,
 ) -> Services:
     """Services on ``db`` (and the test session's Redis), without starting anything."""
+    settings.setdefault("voice_warm_on_start", False)  # voice tests load the models themselves
     config = Settings(jwt_secret=TEST_JWT_SECRET, **settings)
     return Services(
         settings=config,

@@ -9,9 +9,6 @@ fixtures stay typed and no module imports another's fixture functions.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -19,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from playwright.sync_api import Browser, Page, ViewportSize, WebSocket, sync_playwright
 
 from agents.llm.fake import ScriptedChatModel, ScriptItem
-from api.app import create_app
+from api.local_server import serving
 from api.services import Services
 from buffr.db.session import Database
 from tests.api_support import api_services
@@ -63,44 +59,15 @@ class LiveServer:
     script: Script
 
 
-def _free_socket() -> socket.socket:
-    """A listening socket on a free port, handed to uvicorn (no race for the port)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
 @contextmanager
 def live_server(db: Database, **settings: Any) -> Iterator[LiveServer]:
     """The app on ``db`` served by uvicorn in a thread until the block ends."""
     script = Script()
     services = api_services(db, chat_model=script, **settings)
-    config = uvicorn.Config(
-        create_app(services),
-        log_level="warning",
-        lifespan="on",
-        ws="websockets-sansio",
-        timeout_graceful_shutdown=3,  # open chat sockets must not hold the teardown
-    )
-    server = uvicorn.Server(config)
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.02)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", services, script)
+        with serving(services) as url:
+            yield LiveServer(url, services, script)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         services.redis.close()
 
 

@@ -56,7 +56,10 @@ def inventory_clerk(state: AgentState, runtime: Runtime[TurnContext]) -> AgentSt
 def _ask_model(runtime: Runtime[TurnContext], text: str) -> list[StockRequest] | StockQuery | None:
     factory = runtime.context.chat_model
     assert factory is not None
-    answer = with_tools(factory(), TOOLS).invoke([SystemMessage(SYSTEM_PROMPT), HumanMessage(text)])
+    with runtime.context.llm_clock:
+        answer = with_tools(factory(), TOOLS).invoke(
+            [SystemMessage(SYSTEM_PROMPT), HumanMessage(text)]
+        )
     return requests_from(answer, text) if isinstance(answer, AIMessage) else None
 
 

@@ -8,7 +8,6 @@ import re
 from datetime import date
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from pydantic import ValidationError
@@ -50,7 +49,7 @@ def receptionist(state: AgentState, runtime: Runtime[TurnContext]) -> AgentState
         step = Step(reply="I'm sorry, I can't answer right now. Please call the front desk.")
     else:
         today = current_time(ctx, property_rules(ctx)).date()
-        step = _ask_model(ctx, runtime.context.chat_model(), state, text, today)
+        step = _ask_model(ctx, runtime.context, state, text, today)
         llm_called = True
         greeting = None if state.get("history") else returning_greeting(ctx)
         if greeting:
@@ -100,7 +99,7 @@ _NO_WORDS = wordset("no nope nah don dont stop לא")  # "don't" reads as "don"
 
 def _ask_model(
     ctx: ToolContext,
-    model: BaseChatModel,
+    turn: TurnContext,
     state: AgentState,
     text: str,
     today: date,
@@ -109,7 +108,10 @@ def _ask_model(
     for role, said in (state.get("history") or [])[-2 * HISTORY_TURNS :]:
         messages.append(HumanMessage(said) if role == "guest" else AIMessage(said))
     messages.append(HumanMessage(text))
-    answer = with_tools(model, TOOLS).invoke(messages)
+    assert turn.chat_model is not None
+    model = turn.chat_model()
+    with turn.llm_clock:
+        answer = with_tools(model, TOOLS).invoke(messages)
     assert isinstance(answer, AIMessage)
     for call in answer.tool_calls:
         tool = TOOLS_BY_NAME.get(call["name"])

@@ -136,3 +136,72 @@ def load(
             _out.print(renderable)
     if not report.passed:
         raise typer.Exit(1)
+
+
+@bench_app.command("voice")
+def voice(
+    turns: int = typer.Option(5, min=1, max=50, help="Turns of the one call."),
+    llm: str = typer.Option(
+        "configured",
+        help="configured (the default local model; its time is reported apart) or instant "
+        "(a model that answers at once with a real tool call).",
+    ),
+) -> None:
+    """Phone call latency per turn from the end of the caller's speech: to the transcript, the
+    reply text and the first audio frame; plus STT and TTS real-time factors.
+
+    Target: first audio at most 600 ms after the end of speech, not counting the model."""
+    from buffr.bench import voice as bench
+
+    if llm not in ("configured", "instant"):
+        raise typer.BadParameter("use configured or instant", param_hint="--llm")
+    rt = runtime()
+    try:
+        report = bench.run(
+            rt.settings,
+            rt.endpoints,
+            turns,
+            instant_llm=llm == "instant",
+            progress=lambda s: _out.print(f"[dim]{s}[/dim]"),
+        )
+    except RuntimeError as error:
+        raise CliError(str(error)) from error
+    table = Table(title=f"buffr bench voice ({len(report.turns)} turns, model: {report.model})")
+    columns = (
+        "caller said",
+        "endpoint",
+        "STT",
+        "→ text",
+        "LLM",
+        "→ reply",
+        "TTS 1st",
+        "→ audio",
+        "voice",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column == "caller said" else "right")
+    for t in report.turns:
+        table.add_row(
+            t.transcript,
+            *(
+                f"{v:.0f}"
+                for v in (
+                    t.endpoint_ms,
+                    t.stt_ms,
+                    t.to_transcript_ms,
+                    t.llm_ms,
+                    t.to_reply_ms,
+                    t.tts_first_ms,
+                    t.to_first_audio_ms,
+                    t.voice_ms,
+                )
+            ),
+        )
+    _out.print(table)
+    verdict = "PASS" if report.voice_max <= bench.TARGET_VOICE_MS else "FAIL"
+    _out.print(
+        f"ms from the end of the caller's speech. voice = first audio less the model's time: "
+        f"p50 {report.voice_p50:.0f} ms, max {report.voice_max:.0f} ms "
+        f"(target <= {bench.TARGET_VOICE_MS:.0f}: {verdict}). "
+        f"STT real-time factor {report.stt_rtf:.3f}, TTS {report.tts_rtf:.3f}."
+    )

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from buffr.cli.bench_cmd import bench_app
+from buffr.cli.call_cmd import call_app
 from buffr.cli.chat_cmd import chat
 from buffr.cli.context import CliError
 from buffr.cli.db_cmd import db_app
@@ -21,6 +22,7 @@ from buffr.cli.models_cmd import models_app
 from buffr.cli.seed_cmd import seed_app
 from buffr.cli.serve_cmd import serve
 from buffr.cli.services_cmd import services_app, status
+from buffr.cli.speech_cmd import hear, say
 from buffr.cli.worker_cmd import worker
 from buffr.db.session import UnknownProperty
 from buffr.services import ServiceError
@@ -35,6 +37,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(models_app, name="models")
 app.add_typer(bench_app, name="bench")
+app.add_typer(call_app, name="call")
 app.add_typer(kb_app, name="kb")
 app.add_typer(handoff_app, name="handoff")
 app.add_typer(services_app, name="services")
@@ -43,6 +46,8 @@ app.command("chat")(chat)
 app.command("eval")(eval_command)
 app.command("serve")(serve)
 app.command("worker")(worker)
+app.command("say")(say)
+app.command("hear")(hear)
 
 _err = Console(stderr=True)
 
