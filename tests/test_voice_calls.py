@@ -214,6 +214,9 @@ def test_pressing_zero_hands_the_call_to_a_person(
             select(Notification).where(Notification.kind == NotificationKind.HANDOFF)
         ).all()
     assert any(a.data.get("conversation_id") == conversation.id for a in alerts)
+    # Calling again while a person has the conversation: told so, not left in silence.
+    again = _place(server, [Wait(30)], caller=phone)
+    assert again.end_reason == "with_staff" and again.result.closed_by_agent
 
 
 def test_pressing_zero_transfers_the_call_when_the_property_has_a_number(
@@ -344,17 +347,17 @@ def test_a_two_minute_monologue_is_cut_into_turns(server: LiveServer, voice: Any
 def test_hanging_up_mid_reply_saves_the_conversation_and_leaves_no_task(
     server: LiveServer, voice: Any, db: Database
 ) -> None:
-    server.script.play(call("ask_hotel", question="Tell me about the spa"))
+    server.script.play(call("ask_hotel", question="When is breakfast served?"))
     leaked_before = metrics.CALL_TASKS_LEFT._value.get()
     phone = new_phone()
     placed = _place(
         server,
-        [Say(voice("Can you tell me about the spa?"), wait=False), HangUp(during_reply=True)],
+        [Say(voice("What time is breakfast served?"), wait=False), HangUp(during_reply=True)],
         caller=phone,
     )
     assert placed.end_reason == "caller_hung_up"
     [turn] = placed.turns
-    assert turn["interrupted"] is True and "spa" in turn["transcript"].lower(), (
+    assert turn["interrupted"] is True and "breakfast" in turn["transcript"].lower(), (
         turn,
         placed.result.events,
     )

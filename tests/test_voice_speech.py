@@ -58,6 +58,9 @@ with warnings.catch_warnings():
 
 Audio = NDArray[np.float32]
 
+PRE_ROLL_MS = EndpointConfig().pre_roll_ms
+TAIL_MS = EndpointConfig().pause_ms
+
 
 @pytest.fixture(scope="module")
 def models() -> VoiceModels:
@@ -346,8 +349,9 @@ def test_endpointer_finds_one_turn_in_a_call(
     assert onset - 40 <= started.at_ms <= onset + 250
     assert offset - 100 <= ended.at_ms <= offset + 150 and not ended.cut
     assert paused.at_ms == ended.at_ms and np.array_equal(paused.audio, ended.audio)
-    # pre-roll (300 ms, capped by the start of the call) + the speech + 150 ms of tail
-    start_s, end_s = max(started.at_ms - 300, 0) / 1000, (ended.at_ms + 150) / 1000
+    # the pre-roll (capped by the start of the call) + the speech + pause_ms of tail
+    start_s = max(started.at_ms - PRE_ROLL_MS, 0) / 1000
+    end_s = (ended.at_ms + TAIL_MS) / 1000
     assert ended.audio.size == pytest.approx((end_s - start_s) * STT_RATE, abs=STT_RATE * 0.01)
     assert ended.audio.size / STT_RATE >= speech.size / PHONE_RATE
     heard = models.transcriber.transcribe(ended.audio).text
@@ -407,11 +411,12 @@ def test_a_long_monologue_is_cut_at_max_utterance(
     assert [e.cut for e in ends] == [True, False] and len(starts) == 2
     first, second = ends
     assert 19_800 <= first.at_ms - starts[0].at_ms <= 20_100  # the cut, or a dip just before
-    assert 20.0 <= first.audio.size / STT_RATE <= 20.4  # 20 s of speech and its pre-roll
+    # 20 s of speech and its pre-roll
+    assert 20.0 <= first.audio.size / STT_RATE <= 20.1 + PRE_ROLL_MS / 1000
     # The next utterance starts where the cut was: nothing lost, nothing heard twice.
     assert first.at_ms <= starts[1].at_ms <= first.at_ms + 200
     assert second.at_ms >= 25_400  # the end of the speech
-    covered_ms = (second.at_ms + 150) - (starts[0].at_ms - 300)  # pre-roll to tail
+    covered_ms = (second.at_ms + TAIL_MS) - (starts[0].at_ms - PRE_ROLL_MS)  # pre-roll to tail
     total_ms = (first.audio.size + second.audio.size) * 1000 / STT_RATE
     assert total_ms == pytest.approx(covered_ms, abs=5)
 
@@ -475,3 +480,15 @@ def test_cli_refuses_bad_input_with_one_line(models: VoiceModels, tmp_path: Path
         assert isinstance(result.exception, CliError), result.output
         assert expected in str(result.exception) and result.exit_code == 1
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_a_long_first_sentence_is_cut_at_its_first_clause_to_start_speaking_sooner() -> None:
+    assert sentences("Yes, free on-site parking for hotel guests with 40 spaces. Ask us.") == [
+        "Yes,",
+        "free on-site parking for hotel guests with 40 spaces.",
+        "Ask us.",
+    ]
+    # Never inside a clause: without an early boundary the sentence stays whole.
+    whole = "Breakfast is served in The Tide restaurant every single morning."
+    assert sentences(whole) == [whole]
+    assert sentences("Check-in is at 3 PM.") == ["Check-in is at 3 PM."]

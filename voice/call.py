@@ -111,6 +111,7 @@ class CallSession:
         self._mark_seq = 0
         self._speaker: asyncio.Task[None] | None = None
         self._early: asyncio.Task[Transcript] | None = None  # of the current utterance
+        self._paused: SpeechPaused | None = None  # the pause it transcribes
         self._stt_running: asyncio.Task[Transcript] | None = None  # the latest started
         self._queue: asyncio.Queue[Utterance] = asyncio.Queue()
         self._busy = False  # the turn worker is on an utterance
@@ -143,14 +144,14 @@ class CallSession:
         finally:
             await self._stop_tasks()
             if self._unrecorded is not None:
-                self._unrecorded.pop("first_audio_wall", None)
-                self._unrecorded["interrupted"] = True
+                if not self._unrecorded.get("played"):
+                    self._unrecorded["interrupted"] = True  # hung up before it was all heard
                 await to_thread.run_sync(
                     calls.record_turn,
                     self.services.db,
                     grant.property_id,
                     self.opened.call_id,
-                    self._unrecorded,
+                    _recordable(self._unrecorded),
                 )
             await to_thread.run_sync(
                 calls.end_call,
@@ -236,15 +237,33 @@ class CallSession:
             elif isinstance(event, SpeechPaused):
                 if self._may_speculate(event.audio):
                     self._early = self._transcribe(event.audio)
+                    self._paused = event
             elif isinstance(event, SpeechResumed):
-                self._early = None  # stale: the caller went on
+                self._early = self._paused = None  # stale: the caller went on
             elif isinstance(event, SpeechEnded):
                 self._utterance(event)
         self._arrivals.append((self.endpointer.stream_ms, time.perf_counter()))
+        self._end_if_complete()
         self._check_silence()
+
+    def _end_if_complete(self) -> None:
+        """End the turn before the full ``end_ms`` of silence when the early transcript reads
+        as a finished sentence (whisper punctuates: "Can I bring my dog?") and the caller has
+        been quiet for ``quick_end_ms``: a complete question is answered sooner, a sentence
+        left hanging ("a table for...") still gets the patient wait."""
+        early, paused = self._early, self._paused
+        if early is None or paused is None or not early.done() or early.cancelled():
+            return
+        if self.endpointer.silence_ms < self.config.quick_end_ms:
+            return
+        if early.exception() is not None or not _sounds_finished(early.result().text):
+            return
+        self.endpointer.reset()  # this utterance is over: no SpeechEnded will follow
+        self._utterance(SpeechEnded(paused.audio, at_ms=paused.at_ms, cut=False))
 
     def _utterance(self, event: SpeechEnded) -> None:
         early, self._early = self._early, None
+        self._paused = None
         transcript = early if early is not None and not event.cut else self._transcribe(event.audio)
         self.state.idle_since_ms = self.endpointer.stream_ms
         self.state.prompts = 0
@@ -401,19 +420,27 @@ class CallSession:
             llm_ms=round(llm_ms, 1),
             turn_ms=round(result.timings_ms.get("turn", 0.0), 1),
             to_reply_ms=_ms(replied - utterance.ended_wall),
+            ended_wall=utterance.ended_wall,  # for the first audio's timing (then dropped)
         )
         if result.reply:
             self._speaker = self._spawn(self._speak(result.reply, stats=stats))
             await asyncio.wait({self._speaker})  # a barge-in cancels the speaking, not this
             await self._marks_done.wait()  # played to the end (or cleared by a barge-in)
-        first_audio = stats.pop("first_audio_wall", None)
-        if first_audio is not None:
-            stats["to_first_audio_ms"] = _ms(first_audio - utterance.ended_wall)
-            stats["voice_ms"] = round(stats["to_first_audio_ms"] - llm_ms, 1)
-        self._unrecorded = None
+        else:
+            # A person has the conversation (handed off in an earlier turn or by staff): the
+            # agent stays silent on every channel, but a caller cannot be left in silence.
+            self._speaker = self._spawn(
+                self._speak_and_hang_up(self.config.with_staff_text, "with_staff")
+            )
+        stats["played"] = True
         await to_thread.run_sync(
-            calls.record_turn, self.services.db, grant.property_id, self.opened.call_id, stats
+            calls.record_turn,
+            self.services.db,
+            grant.property_id,
+            self.opened.call_id,
+            _recordable(stats),
         )
+        self._unrecorded = None
 
     # -- speaking ------------------------------------------------------------------------
 
@@ -457,8 +484,11 @@ class CallSession:
                         "media": {"payload": base64.b64encode(frame).decode("ascii")},
                     }
                 )
-                if stats is not None and number == 0 and "first_audio_wall" not in stats:
-                    stats["first_audio_wall"] = time.perf_counter()
+                if stats is not None and number == 0 and "to_first_audio_ms" not in stats:
+                    # From the end of the caller's speech; "voice" leaves the model's time out.
+                    to_audio = _ms(time.perf_counter() - stats.pop("ended_wall"))
+                    stats["to_first_audio_ms"] = to_audio
+                    stats["voice_ms"] = round(to_audio - stats.get("llm_ms", 0.0), 1)
             self._mark_seq += 1
             mark = f"t{self.state.turn}-s{index}-m{self._mark_seq}"
             self._marks.add(mark)
@@ -475,6 +505,16 @@ class CallSession:
         self.state.bad_messages += 1
         if self.state.bad_messages <= 3:
             log.warning("call %s: %s", self.grant.call_sid, why)
+
+
+def _recordable(stats: dict[str, Any]) -> dict[str, Any]:
+    """A turn's figures without the handler's own bookkeeping (wall-clock marks, flags)."""
+    return {k: v for k, v in stats.items() if k not in ("played", "ended_wall")}
+
+
+def _sounds_finished(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.endswith((".", "?", "!")) and not stripped.endswith("..")
 
 
 def _int(value: Any) -> int | None:

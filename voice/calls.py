@@ -91,11 +91,16 @@ def say_line(db: Database, property_id: int, conversation_id: int, text: str) ->
 
 
 def record_turn(db: Database, property_id: int, call_id: int, turn: dict[str, Any]) -> None:
-    """Append one turn's transcript, reply and timings to the call."""
+    """Append one turn's transcript, reply and timings to the call, once: a turn already there
+    (by its number) is left as it is, so a teardown may record again what it cannot tell was
+    recorded (a write still in its thread when the caller hung up)."""
     with db.tenant(property_id) as session:
         session.execute(
             update(PhoneCall)
-            .where(PhoneCall.id == call_id)
+            .where(
+                PhoneCall.id == call_id,
+                ~PhoneCall.turns.contains([{"turn": turn["turn"]}]),
+            )
             .values(turns=PhoneCall.turns.op("||")([turn]), turn_count=PhoneCall.turn_count + 1)
         )
 

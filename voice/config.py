@@ -10,6 +10,9 @@ from voice.vad import EndpointConfig
 @dataclass(frozen=True)
 class CallConfig:
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
+    # Silence that ends a turn whose early transcript is a finished sentence; others wait for
+    # the endpointer's ``end_ms``.
+    quick_end_ms: int = 250
     # Caller silent this long after the agent stopped speaking: a prompt, then (after the
     # prompts) a goodbye. Counted in streamed audio, which Twilio sends all call long.
     silence_prompt_s: float = 8.0

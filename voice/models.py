@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from buffr.modelhub import ModelMissing, model_path
 from buffr.settings import Settings, get_settings
+from voice.audio import STT_RATE, resample
 from voice.stt import WhisperTranscriber
 from voice.tts import PiperSynthesizer
 from voice.vad import EndpointConfig, Endpointer, SileroVad, VadModel
@@ -60,6 +61,12 @@ def load_synthesizer(settings: Settings | None = None) -> PiperSynthesizer:
     return _once(("tts", path), lambda: PiperSynthesizer(path))
 
 
+WARM_SENTENCES = (
+    "Breakfast is served in the restaurant from 7 AM to 10:30 AM.",
+    "Could I book a table for two tonight?",
+)
+
+
 @dataclass
 class VoiceModels:
     vad: VadModel
@@ -74,9 +81,15 @@ class VoiceModels:
         return Endpointer(SileroVad(self.vad), config)
 
     def warm(self) -> None:
-        """Run each model once, so the first caller does not wait for first-run costs."""
+        """Run each model on real work, so the first caller does not wait for first-run costs:
+        one word was not enough (the first full sentence still took ~500 ms to synthesize,
+        against ~130 ms after), so a whole sentence is spoken, and transcribed back."""
         self.transcriber.warm()
         self.synthesizer.warm()
+        synth = self.synthesizer
+        for sentence in WARM_SENTENCES:
+            speech = resample(synth.synthesize(sentence), synth.sample_rate, STT_RATE)
+            self.transcriber.transcribe(speech)
 
 
 def voice_models(settings: Settings | None = None) -> VoiceModels:

@@ -9,6 +9,7 @@ from it; a stream without a valid token is closed with 1008 (policy violation).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -117,7 +118,8 @@ async def media_stream(websocket: WebSocket, slug: str) -> None:
         return
     if websocket.client_state is WebSocketState.CONNECTED:
         # Closing the stream ends <Connect>; with no TwiML after it, Twilio hangs up.
-        await websocket.close()
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # gone meanwhile
+            await websocket.close()
 
 
 async def _start_message(websocket: WebSocket) -> dict[str, Any]:
