@@ -12,17 +12,19 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from numpy.typing import NDArray
 from sqlalchemy import select, text
 
 from api import metrics
+from api.local_server import serving
 from buffr.db.session import Database
 from buffr.settings import Settings
 from channels.signature import SIGNATURE_HEADER, sign
@@ -30,6 +32,7 @@ from domain.conversations import Conversation, ConversationStatus, Message
 from domain.guests import Guest
 from domain.ops import Notification, NotificationKind
 from domain.seed import seed_demo
+from tests.api_support import api_services
 from tests.browser_support import LiveServer, call, live_server
 from tests.channels_support import ACCOUNT_SID, AUTH_TOKEN, new_phone
 from tests.twilio_recorder import TwilioRecorder, twilio_recorder
@@ -378,3 +381,37 @@ def test_the_token_is_good_for_one_stream_only(server: LiveServer) -> None:
     assert url.startswith("ws://127.0.0.1:") and url.endswith("/channels/twilio/demo/voice/stream")
     assert redeem_token(server.services, token) is not None
     assert redeem_token(server.services, token) is None
+
+
+@pytest.mark.llm
+def test_the_real_local_model_answers_a_caller(
+    server: LiveServer,
+    small_model: Callable[[], BaseChatModel],
+    models: VoiceModels,
+    voice: Any,
+) -> None:
+    """No script: the 0.5B model picks the tool from whisper's transcript."""
+    services = api_services(
+        server.services.db,
+        chat_model=small_model,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
+    )
+    try:
+        with serving(services) as url:
+            placed = place_call(
+                url,
+                services.db,
+                services.settings,
+                "demo",
+                [Say(voice("What time is check-in?"))],
+                caller=new_phone(),
+                speed=SPEED,
+            )
+    finally:
+        services.redis.close()
+    [turn] = placed.turns
+    assert "check" in turn["transcript"].lower()
+    assert "15:00" in turn["reply"] and turn["llm_ms"] > 0, turn
+    heard = _heard(models, placed.result.agent_audio)
+    assert "3" in heard or "three" in heard, heard

@@ -82,6 +82,7 @@ class CallState:
     bad_messages: int = 0
     last_chunk: int = 0
     end_reason: str = "caller_hung_up"
+    turn_failures: int = 0
     turn_stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -379,6 +380,12 @@ class CallSession:
             self._busy = True
             try:
                 await self._take_turn(utterance)
+            except Exception:
+                # One failed turn (the model, the database) must not leave the caller in
+                # silence for the rest of the call: say so, and keep listening.
+                log.exception("call %s: a turn failed", self.grant.call_sid)
+                self.state.turn_failures += 1
+                self._speaker = self._spawn(self._say(self.config.failed_text))
             finally:
                 self._busy = False
                 self.state.idle_since_ms = self.endpointer.stream_ms

@@ -31,4 +31,4 @@ class CallConfig:
         "A member of our team is already looking after your request and will call you back "
         "shortly. Goodbye."
     )
-    not_heard_text: str = "Sorry, I didn't catch that. Could you say it again?"
+    failed_text: str = "Sorry, something went wrong on our side. Could you say that again?"

@@ -371,7 +371,9 @@ class _Line:
     async def _until_agent_done(self, timeout_s: float) -> None:
         """Wait for the agent's reply to arrive and finish playing."""
         await self._until_agent_speaks(timeout_s)
-        quiet_s = 40 * self.frame_s  # 0.8 s of call time with nothing more to play
+        # Nothing more to play for 1.5 s of call time (and at least a second of wall time,
+        # since the server synthesizes at its own pace however fast the call runs).
+        quiet_s = max(75 * self.frame_s, 1.0)
         while not self.closed.is_set():
             idle = time.perf_counter() - self.last_agent_frame
             if not self.playback and idle > quiet_s:

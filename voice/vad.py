@@ -122,7 +122,7 @@ VadEvent = SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded
 class EndpointConfig:
     threshold: float = 0.5
     start_ms: int = 200  # voiced audio needed before it counts as speech (also barge-in)
-    pause_ms: int = 80  # silence after which the utterance so far is offered for transcription
+    pause_ms: int = 150  # silence after which the utterance so far is offered for transcription
     end_ms: int = 500  # silence after speech that ends the caller's turn
     # Audio kept from before the start: a short soft first word ("Is the pool...") can be
     # scored voiced only ~500 ms in (measured), and 300 ms lost it.

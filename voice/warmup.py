@@ -16,13 +16,24 @@ def warm_voice_in_background(settings: Settings) -> threading.Thread:
     A missing model is logged, not fatal: chat and messaging work without voice."""
 
     def warm() -> None:
-        from voice.models import voice_models  # heavy imports stay off the start-up path
-
         try:
-            voice_models(settings).warm()
+            warm_for_calls(settings)
         except ModelHubError as error:
             log.warning("phone calls are unavailable until the speech models are pulled: %s", error)
 
     thread = threading.Thread(target=warm, name="voice-warmup", daemon=True)
     thread.start()
     return thread
+
+
+def warm_for_calls(settings: Settings) -> None:
+    """Everything a caller's first turn would otherwise load: the speech models, run on real
+    sentences, and the knowledge embedder (most calls ask the documents something)."""
+    from knowledge.embedders import get_embedder  # heavy imports stay off the start-up path
+    from voice.models import voice_models
+
+    voice_models(settings).warm()
+    try:
+        get_embedder().embed(["What time is breakfast served?"])
+    except ModelHubError as error:
+        log.warning("the knowledge embedder is not available: %s", error)

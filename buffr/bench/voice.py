@@ -31,6 +31,7 @@ from voice.models import voice_models
 from voice.simulator import Say
 from voice.speakable import speakable
 from voice.tts import sentences
+from voice.warmup import warm_for_calls
 
 TARGET_VOICE_MS = 600.0
 CALLER = "+15005550123"
@@ -100,7 +101,7 @@ def run(
     questions = [QUESTIONS[i % len(QUESTIONS)] for i in range(turns)]
     progress("loading and warming the speech models")
     models = voice_models(settings)
-    models.warm()
+    warm_for_calls(settings)  # as `buffr serve` does at start
     synth = models.synthesizer
     audio = [resample(synth.synthesize(q), synth.sample_rate, PHONE_RATE) for q in questions]
     chat_model: ChatModelFactory | None = None
