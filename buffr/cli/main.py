@@ -12,6 +12,7 @@ from rich.console import Console
 
 from buffr.cli.bench_cmd import bench_app
 from buffr.cli.call_cmd import call_app
+from buffr.cli.campaign_cmd import campaign_app
 from buffr.cli.chat_cmd import chat
 from buffr.cli.context import CliError
 from buffr.cli.db_cmd import db_app
@@ -40,6 +41,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(call_app, name="call")
 app.add_typer(kb_app, name="kb")
 app.add_typer(handoff_app, name="handoff")
+app.add_typer(campaign_app, name="campaign")
 app.add_typer(services_app, name="services")
 app.command("status")(status)
 app.command("chat")(chat)
