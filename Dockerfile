@@ -22,4 +22,6 @@ RUN pip install --no-cache-dir uv \
 RUN useradd --create-home buffr
 USER buffr
 ENV BUFFR_CACHE_DIR=/home/buffr/.cache/buffr
+# Created by the user, so the named volume mounted here starts owned by it.
+RUN mkdir -p /home/buffr/.cache/buffr
 CMD ["buffr", "status"]
