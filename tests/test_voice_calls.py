@@ -415,3 +415,12 @@ def test_the_real_local_model_answers_a_caller(
     assert "15:00" in turn["reply"] and turn["llm_ms"] > 0, turn
     heard = _heard(models, placed.result.agent_audio)
     assert "3" in heard or "three" in heard, heard
+
+
+def test_a_failing_turn_is_apologised_for_and_the_call_goes_on(
+    server: LiveServer, models: VoiceModels, voice: Any
+) -> None:
+    server.script.play()  # the model has nothing scripted: the turn raises
+    placed = _place(server, [Say(voice("Can you tell me about the spa?"))])
+    assert placed.end_reason == "caller_hung_up" and placed.turns == []
+    assert "went wrong" in _heard(models, placed.result.agent_audio)
