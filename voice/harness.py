@@ -24,6 +24,7 @@ from voice.simulator import CallResult, Step, simulate_call
 
 SIMULATOR_ACCOUNT = "AC" + "5" * 32
 RECORD_TIMEOUT_S = 15.0
+REFUSED = 1008  # the socket's close code for a stream without a valid token
 
 
 @dataclass
@@ -87,6 +88,8 @@ def place_call(
             **options,
         )
     )
+    if result.close_code == REFUSED:
+        return SimulatedCall(result, None, [])  # the stream was refused: no call to read
     end_reason, turns = recorded_turns(db, slug, result.call_sid)
     return SimulatedCall(result, end_reason, turns)
 
