@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from starlette.datastructures import FormData
 
 from agents.identity import BadSender, normalise_sender
-from api.services import Services, get_services
+from api.deps import ServicesDep
+from api.services import Services
 from channels import ratelimit
 from channels.context import key
 from channels.delivery import apply_status
@@ -36,7 +37,6 @@ router = APIRouter(prefix="/channels/twilio", tags=["channels"])
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 CLAIM_SECONDS = 24 * 3600
 MAX_SID_CHARS = 64
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def _twiml() -> Response:

@@ -187,7 +187,9 @@ class CallSession:
         iterator = messages.__aiter__()
         while not self._closing.is_set():
             try:
-                message = await asyncio.wait_for(anext(iterator), self.config.stall_s)
+                # A timeout scope, not wait_for: that wraps every frame's read in a task.
+                async with asyncio.timeout(self.config.stall_s):
+                    message = await anext(iterator)
             except StopAsyncIteration:
                 return  # the socket closed: the caller hung up
             except TimeoutError:
@@ -408,7 +410,6 @@ class CallSession:
             "to_transcript_ms": _ms(heard - utterance.ended_wall),
             "interrupted": False,
         }
-        self.state.turn_stats = stats
         grant = self.grant
         turn = Turn(
             grant.slug,

@@ -14,16 +14,17 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, WebSocket, status
+from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, status
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from twilio.twiml.voice_response import Connect, VoiceResponse  # type: ignore[import-untyped]
 
 from agents.identity import BadSender, normalise_sender
 from api import metrics
-from api.services import Services, get_services
+from api.deps import ServicesDep
+from api.services import Services
 from channels.webhooks import signed_form, twilio_field
 from voice import calls
 from voice.call import CallSession
@@ -33,7 +34,6 @@ from voice.tokens import CallGrant, issue_token, redeem_token
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/channels/twilio", tags=["voice"])
-ServicesDep = Annotated[Services, Depends(get_services)]
 CALL_SID = re.compile(r"^CA[0-9a-zA-Z]{32}$")
 POLICY_VIOLATION = 1008
 UNSUPPORTED_DATA = 1003

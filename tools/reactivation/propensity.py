@@ -21,7 +21,7 @@ today's lapsed guests (the same definition) to score.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -171,16 +171,4 @@ def train_winback(
         session, today, lapse_days=lapse_days, horizon_days=horizon_days
     )
     model = fit_winback(examples, labels, seed=seed, test_size=test_size, top_fraction=top_fraction)
-    return WinbackModel(
-        pipeline=model.pipeline,
-        auc=model.auc,
-        base_rate=model.base_rate,
-        precision_at_top=model.precision_at_top,
-        top_fraction=model.top_fraction,
-        n_train=model.n_train,
-        n_test=model.n_test,
-        n_positive=model.n_positive,
-        snapshot=snapshot,
-        lapse_days=lapse_days,
-        horizon_days=horizon_days,
-    )
+    return replace(model, snapshot=snapshot, lapse_days=lapse_days, horizon_days=horizon_days)
