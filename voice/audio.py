@@ -21,6 +21,10 @@ PHONE_RATE = 8000
 STT_RATE = 16000
 FRAME_MS = 20
 FRAME_BYTES = PHONE_RATE * FRAME_MS // 1000  # one 20 ms mu-law frame: 160 bytes
+# The suffix of the mark sent after the last piece of a spoken line. Mark names are ours to
+# choose; this one lets a caller (the simulator) wait for a whole reply instead of guessing
+# from a gap in the audio, which a slow synthesis under load can open mid-reply.
+LINE_END = "-end"
 MULAW_SILENCE = 0xFF  # what 0.0 encodes to
 
 _BIAS = 0x84

@@ -46,7 +46,7 @@ from api.turns import run_turn
 from channels.outbound import notify_later
 from domain.conversations import Channel
 from voice import calls
-from voice.audio import FRAME_BYTES, STT_RATE, mulaw_decode, phone_frames, to_phone
+from voice.audio import FRAME_BYTES, LINE_END, STT_RATE, mulaw_decode, phone_frames, to_phone
 from voice.config import CallConfig
 from voice.models import VoiceModels
 from voice.speakable import speakable
@@ -475,14 +475,16 @@ class CallSession:
             )
         synthesizer = self.models.synthesizer
         self.state.turn_stats = stats if stats is not None else {}
-        for index, sentence in enumerate(sentences(speakable(text))):
+        pieces = sentences(speakable(text))
+        for index, sentence in enumerate(pieces):
             started = time.perf_counter()
             audio = await to_thread.run_sync(synthesizer.synthesize, sentence)
             if stats is not None and index == 0:
                 stats["tts_first_ms"] = _ms(time.perf_counter() - started)
             mulaw = await to_thread.run_sync(to_phone, audio, synthesizer.sample_rate)
             frames = phone_frames(mulaw)
-            if not frames:
+            last = index == len(pieces) - 1
+            if not frames and not last:
                 continue
             for number, frame in enumerate(frames):
                 await self._send(
@@ -499,6 +501,8 @@ class CallSession:
                     stats["voice_ms"] = round(to_audio - stats.get("llm_ms", 0.0), 1)
             self._mark_seq += 1
             mark = f"t{self.state.turn}-s{index}-m{self._mark_seq}"
+            if last:
+                mark += LINE_END  # the caller's side can tell a finished line from a pause
             self._marks.add(mark)
             self._marks_done.clear()
             await self._send(

@@ -31,7 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from channels.signature import SIGNATURE_HEADER, sign
-from voice.audio import FRAME_BYTES, FRAME_MS, mulaw_decode, mulaw_encode, phone_frames
+from voice.audio import FRAME_BYTES, FRAME_MS, LINE_END, mulaw_decode, mulaw_encode, phone_frames
 
 SILENT_FRAME = b"\xff" * FRAME_BYTES
 
@@ -205,6 +205,8 @@ class _Line:
         self.chunk = 0
         self.last_agent_frame = 0.0  # wall time
         self.agent_frames = 0
+        self.lines_sent = 0  # spoken lines the agent has finished sending (LINE_END marks)
+        self.lines_played = 0  # ... and that have been played out (or cleared)
         self.closed = asyncio.Event()
         self.close_code: int | None = None
         self.hung_up = False
@@ -272,7 +274,10 @@ class _Line:
                     self.last_agent_frame = time.perf_counter()
                     self._note_first_audio()
                 elif event == "mark":
-                    self.playback.append(str(message["mark"]["name"]))
+                    name = str(message["mark"]["name"])
+                    self.playback.append(name)
+                    if name.endswith(LINE_END):
+                        self.lines_sent += 1
                 elif event == "clear":
                     self.clears += 1
                     self.events.append("clear")
@@ -303,6 +308,8 @@ class _Line:
             await _sleep_until(started + tick * self.frame_s)
 
     async def _echo_mark(self, name: str) -> None:
+        if name.endswith(LINE_END):
+            self.lines_played += 1
         await self.send({"event": "mark", "streamSid": self.stream_sid, "mark": {"name": name}})
 
     def _note_first_audio(self) -> None:
@@ -369,8 +376,17 @@ class _Line:
             await asyncio.sleep(self.frame_s)
 
     async def _until_agent_done(self, timeout_s: float) -> None:
-        """Wait for the agent's reply to arrive and finish playing."""
+        """Wait for the agent's reply to arrive and finish playing: a line-end mark sent after
+        the caller spoke, played out, then no more audio for a while."""
+        lines = self.lines_sent
         await self._until_agent_speaks(timeout_s)
+        deadline = time.perf_counter() + timeout_s
+        while not self.closed.is_set() and (
+            self.lines_sent == lines or self.lines_played < self.lines_sent
+        ):
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the agent did not finish its reply")
+            await asyncio.sleep(self.frame_s)
         # Nothing more to play for 1.5 s of call time (and at least a second of wall time,
         # since the server synthesizes at its own pace however fast the call runs).
         quiet_s = max(75 * self.frame_s, 1.0)
