@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from agents.sales.routing import stays_with_sales
 from agents.state import AgentState
 from tools.base import Actor
 
@@ -14,10 +15,12 @@ RECEPTIONIST = "receptionist"
 SALES = "sales_funnel"
 REACTIVATION = "reactivation"
 AGENTS = (INVENTORY, RECEPTIONIST, SALES, REACTIVATION)
-IMPLEMENTED = frozenset({INVENTORY, RECEPTIONIST})
+IMPLEMENTED = frozenset({INVENTORY, RECEPTIONIST, SALES, REACTIVATION})
 
 _SALES_WORDS = re.compile(
-    r"\b(wedding|conference|corporate|group of \d+|event|banquet|retreat)\b|חתונה|כנס|אירוע",
+    r"\b(weddings?|conferences?|corporate|group of \d+|events?|banquets?|retreats?"
+    r"|birthday party|gala|offsite|team building|group (stay|booking|rate)|spa weekend)\b"
+    r"|חתונה|כנס|אירוע",
     re.IGNORECASE,
 )
 
@@ -34,6 +37,9 @@ def choose_agent(actor: Actor, text: str) -> str:
 
 def next_node(state: AgentState) -> str:
     agent = state.get("agent", RECEPTIONIST)
+    # An open lead keeps the guest's follow-up answers ("about 80") with sales.
+    if agent == RECEPTIONIST and stays_with_sales(state, state.get("text", "")):
+        agent = SALES
     return agent if agent in IMPLEMENTED else "unavailable"
 
 

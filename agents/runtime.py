@@ -25,7 +25,8 @@ from agents.identity import (
     normalise_sender,
     save_conversation,
 )
-from agents.router import choose_agent
+from agents.reactivation.replies import latest_campaign_message
+from agents.router import REACTIVATION, RECEPTIONIST, choose_agent
 from agents.state import AgentState, TurnContext
 from agents.turn import Turn, TurnResult
 from buffr.db.session import Database, retry_on_disconnect
@@ -36,6 +37,7 @@ from domain.conversations import (
     Direction,
     Message,
 )
+from tools.arcade.gateway import ArcadeGateway
 from tools.base import ToolContext
 
 MAX_MESSAGE_CHARS = 2000
@@ -60,9 +62,11 @@ class AgentRuntime:
         self,
         db: Database,
         chat_model: Callable[[], BaseChatModel] | None = None,
+        arcade: ArcadeGateway | None = None,
     ) -> None:
         self.db = db
         self.chat_model = chat_model
+        self.arcade = arcade  # Arcade actions as a staff member (tools.arcade); None: absent
         self.saver = TurnSaver()
         self.graph = build_graph(self.saver)  # compiled once: compiling costs milliseconds
 
@@ -93,8 +97,9 @@ class AgentRuntime:
             thread_id = f"p{property_id}:{identity.thread_key}"
             ids = (property_id, conversation.id)
             tools = ToolContext(
-                session, property_id, identity.actor, conversation.id, text, turn.now
-            )
+                session, property_id, identity.actor, conversation.id, text, turn.now,
+                arcade=self.arcade,
+            )  # fmt: skip
             silent = identity.actor.kind == "guest" and conversation.status is HANDOFF
             context = None
             if silent:
@@ -112,7 +117,7 @@ class AgentRuntime:
                     output = self.graph.invoke(  # type: ignore[assignment]
                         {
                             "text": text,
-                            "agent": choose_agent(identity.actor, text),
+                            "agent": _agent_for(session, identity.actor, text, turn),
                             "reply": "",
                             "actions": [],
                             "llm_called": False,
@@ -150,6 +155,20 @@ class AgentRuntime:
             identity, _ = identify(session, property_id, normalise_sender(sender))
             with self.saver.using(_driver_connection(session)) as saver:
                 saver.delete_thread(f"p{property_id}:{identity.thread_key}")
+
+
+def _agent_for(session: Any, actor: Any, text: str, turn: Turn) -> str:
+    """The router's choice, but a guest who got a campaign message lately is answering it: the
+    reactivation agent (one indexed query, for guests only)."""
+    agent = choose_agent(actor, text)
+    if (
+        agent == RECEPTIONIST
+        and actor.kind == "guest"
+        and actor.id is not None
+        and latest_campaign_message(session, actor.id, turn.now) is not None
+    ):
+        return REACTIVATION
+    return agent
 
 
 def _message(

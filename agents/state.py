@@ -24,6 +24,8 @@ class AgentState(TypedDict, total=False):
     pending: dict[str, Any] | None
     last: dict[str, Any] | None
     history: list[list[str]]  # the receptionist's last exchanges: [role, text] pairs
+    sales: dict[str, Any] | None  # the open lead and the questions asked (agents.sales)
+    upsell: dict[str, Any] | None  # an upsell offered after a booking, awaiting yes or no
 
 
 class LlmClock:

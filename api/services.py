@@ -24,6 +24,7 @@ from agents.runtime import AgentRuntime
 from buffr.db.session import Database
 from buffr.services import Endpoints, ensure_services
 from buffr.settings import Settings
+from tools.arcade.gateway import build_gateway
 from voice.config import CallConfig
 
 ChatModelFactory = Callable[[], BaseChatModel]
@@ -57,7 +58,9 @@ def build_services(
         endpoints=endpoints,
         db=db,
         redis=Redis.from_url(endpoints.redis_url),
-        runtime=AgentRuntime(db, chat_model=chat_model or configured_chat_model()),
+        runtime=AgentRuntime(
+            db, chat_model=chat_model or configured_chat_model(), arcade=build_gateway(settings)
+        ),
         jwt_secret=jwt_secret(settings),
         turn_slots=anyio.CapacityLimiter(settings.db_pool_size),
     )

@@ -94,6 +94,17 @@ class Settings(BaseSettings):
         default=None, description="Default WhatsApp sender, e.g. whatsapp:+14155238886."
     )
 
+    # Arcade (arcade.dev): the sales agent's authenticated actions on behalf of a staff member
+    # (e-mail a proposal from their Gmail, put a site visit in their Google Calendar). Without a
+    # key those tools are absent.
+    arcade_api_key: SecretStr | None = Field(
+        default=None, description="Arcade API key. Unset: no Arcade tools."
+    )
+    arcade_base_url: str = Field(
+        default="https://api.arcade.dev",
+        description="Arcade's API base URL (without /v1); tests point it at a local server.",
+    )
+
     # Voice (the phone receptionist): model names from the catalogue (`buffr models list`).
     voice_stt_model: str = Field(
         default="whisper-base", description="Speech-to-text model (faster-whisper directory)."

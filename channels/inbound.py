@@ -57,7 +57,7 @@ def handle_inbound(services: Services, property_id: int, payload: dict[str, Any]
     elif int(payload.get("num_media") or 0) > 0:
         reply = templates.text("media", language)
         text = text or "[media]"
-    elif keyword is not None and not is_staff:
+    elif keyword is not None and not is_staff and _is_command(keyword, opted_out):
         command = keyword.command
         reply = templates.text(command.value, keyword.language, property=property_name)
     elif opted_out and not is_staff:
@@ -74,6 +74,12 @@ def handle_inbound(services: Services, property_id: int, payload: dict[str, Any]
         return
     if outbound_id is not None:
         enqueue(services, DELIVER_MESSAGE, property_id, {"message_id": outbound_id})
+
+
+def _is_command(keyword: optout.Keyword, opted_out: bool) -> bool:
+    """STOP always; START (and its "yes") only from an opted-out guest: a subscribed guest's
+    "Yes" is an answer, e.g. to a campaign's offer, for the agent."""
+    return keyword.command is optout.OptCommand.STOP or opted_out
 
 
 def _run_turn(

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from channels import delivery, inbound, notify
-from channels.queue import DELIVER_MESSAGE, HANDLE_INBOUND, NOTIFY_STAFF, SEND_NOTIFICATION
+from channels.queue import (
+    DELIVER_MESSAGE,
+    HANDLE_INBOUND,
+    NOTIFY_STAFF,
+    SALES_FOLLOW_UPS,
+    SEND_NOTIFICATION,
+)
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -48,5 +54,54 @@ JOBS: dict[str, JobSpec] = {
             lambda p: f"notification:{p['notification_id']}",
             on_dead=notify.mark_failed,
         ),
+        # Sales follow-ups due after a proposal (tools.sales.follow_ups): each row is sent once.
+        JobSpec(
+            SALES_FOLLOW_UPS,
+            lambda s, p, payload: _sales().send_due_follow_ups(s, p, payload),
+            lambda p: "sales_follow_ups",
+            priority=20,
+        ),
+        # Campaigns (tools.reactivation.sending); each batch is idempotent by its unique key.
+        JobSpec(
+            "send_campaign",
+            lambda s, p, payload: _campaigns().send_campaign_job(s, p, payload),
+            lambda p: f"campaign:{p['campaign_id']}:{p.get('after', 0)}",
+            priority=20,  # behind guests' own conversations
+        ),
+        JobSpec(
+            "release_campaigns",
+            lambda s, p, payload: _campaigns().release_job(s, p, payload),
+            lambda p: "release_campaigns",
+            priority=20,
+        ),
+        # Arcade actions that waited for a staff member's authorization (tools.arcade.resume).
+        JobSpec(
+            "resume_arcade_action",
+            lambda s, p, payload: _arcade().resume_job(s, p, payload),
+            lambda p: f"arcade:{p['action_id']}",
+            on_dead=lambda s, p, payload, error: _arcade().mark_failed(s, p, payload, error),
+        ),
     )
 }
+
+
+def _campaigns() -> Any:
+    """Imported when a campaign job runs: the analytics behind it load numpy and scikit-learn,
+    which a worker that never sends a campaign need not."""
+    from tools.reactivation import sending
+
+    return sending
+
+
+def _arcade() -> Any:
+    """Imported when an Arcade job runs, like the campaigns."""
+    from tools.arcade import resume
+
+    return resume
+
+
+def _sales() -> Any:
+    """Imported when a follow-up job runs, like the campaigns."""
+    from tools.sales import follow_ups
+
+    return follow_ups

@@ -44,6 +44,7 @@ HANDLE_INBOUND = "handle_inbound"
 DELIVER_MESSAGE = "deliver_message"
 NOTIFY_STAFF = "notify_staff"
 SEND_NOTIFICATION = "send_notification"
+SALES_FOLLOW_UPS = "sales_follow_ups"
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 ``run_worker`` blocks (``buffr worker``) until SIGINT/SIGTERM; ``start_embedded_worker``
 returns a handle whose ``stop()`` ends it (threads inside ``buffr serve``, and tests). Both
 make the services the process-wide "current services" the jobs run with, and start a sweep
-that every ~30 s queues what might have been forgotten: pending staff notifications, and
+that every ~30 s queues what might have been forgotten: pending staff notifications,
 SMS/WhatsApp messages still queued minutes after they were written (a crash between the
-write and the enqueue). One worker of the deployment sweeps at a time (a Redis lock).
+write and the enqueue), and Arcade actions waiting for a staff member's authorization. One
+worker of the deployment sweeps at a time (a Redis lock).
 """
 
 from __future__ import annotations
@@ -21,9 +22,18 @@ from dramatiq import Worker
 from sqlalchemy import select
 
 from channels.context import key, set_current_services
-from channels.queue import DELIVER_MESSAGE, NOTIFY_STAFF, JobQueue, RetryPolicy, get_queue
+from channels.queue import (
+    DELIVER_MESSAGE,
+    NOTIFY_STAFF,
+    SALES_FOLLOW_UPS,
+    JobQueue,
+    RetryPolicy,
+    get_queue,
+)
 from domain.conversations import Channel, DeliveryStatus, Direction, Message
 from domain.ops import Notification, NotificationStatus
+from tools.arcade.resume import due_actions as due_arcade_actions
+from tools.sales.follow_ups import properties_with_due
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -31,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 30.0
+RESUME_ARCADE_ACTION = "resume_arcade_action"  # a job of channels.jobs
 STUCK_AFTER = timedelta(minutes=5)  # a queued message older than this lost its job
 STUCK_UNTIL = timedelta(days=1)  # older ones are not worth sending any more
 
@@ -145,9 +156,16 @@ def sweep(services: Services, now: datetime | None = None) -> int:
                 Message.created_at > now - STUCK_UNTIL,
             )
         ).all()
+        # Arcade actions waiting for a staff member's authorization: ask Arcade again.
+        arcade = due_arcade_actions(session, now) if services.runtime.arcade is not None else []
+        follow_ups = properties_with_due(session, now)  # sales follow-ups after a proposal
     queue = get_queue(services)
     for property_id in properties:
         queue.send(NOTIFY_STAFF, property_id, {})
     for property_id, message_id in stuck:
         queue.send(DELIVER_MESSAGE, property_id, {"message_id": message_id})
-    return len(properties) + len(stuck)
+    for property_id, action_id in arcade:
+        queue.send(RESUME_ARCADE_ACTION, property_id, {"action_id": action_id})
+    for property_id in follow_ups:
+        queue.send(SALES_FOLLOW_UPS, property_id, {"now": now.isoformat()})
+    return len(properties) + len(stuck) + len(arcade) + len(follow_ups)

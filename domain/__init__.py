@@ -4,7 +4,18 @@ Every tenant table carries ``property_id``; Postgres row-level security (see the
 refuses other properties' rows to the application role.
 """
 
-from domain import campaigns, conversations, dining, guests, inventory, knowledge, ops, rooms, sales
+from domain import (
+    arcade,
+    campaigns,
+    conversations,
+    dining,
+    guests,
+    inventory,
+    knowledge,
+    ops,
+    rooms,
+    sales,
+)
 from domain.base import Base
 from domain.property import Property, StaffUser
 
@@ -12,6 +23,7 @@ __all__ = [
     "Base",
     "Property",
     "StaffUser",
+    "arcade",
     "campaigns",
     "conversations",
     "dining",

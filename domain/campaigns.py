@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -49,6 +49,15 @@ class CampaignMessage(Base):
         UniqueConstraint("campaign_id", "guest_id"),
         same_property_fk(["campaign_id"], "campaigns", ondelete="CASCADE"),
         same_property_fk(["guest_id"], "guests"),
+        # The reply check of every guest turn: one index probe.
+        Index("ix_campaign_messages_guest_sent", "property_id", "guest_id", "sent_at"),
+        # Deferred messages (quiet hours, rate limits) waiting for their time.
+        Index(
+            "ix_campaign_messages_due",
+            "property_id",
+            "send_after",
+            postgresql_where=text("message_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = pk()
@@ -62,5 +71,11 @@ class CampaignMessage(Base):
     )
     sent_at: Mapped[datetime | None] = mapped_column()
     replied_at: Mapped[datetime | None] = mapped_column()
+    # The guest's segment when the campaign was sent: the report groups by it.
+    segment: Mapped[str | None] = mapped_column(String(100))
+    # Not before this time (quiet hours in the guest's timezone, the channel's rate limit).
+    send_after: Mapped[datetime | None] = mapped_column()
+    # The transcript message it became once released; its delivery status is Twilio's.
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
     converted_reservation_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = created_at()

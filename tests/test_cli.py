@@ -1,4 +1,5 @@
-"""The `buffr` command from a fresh shell: real processes, real services, clear errors."""
+"""The `buffr` command: from a fresh shell (real processes, real services, clear errors) for set-up
+and configuration; in-process (tests/cli_support.py) for the chat and handoff commands."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.cli_support import buffr
 from tests.conftest import scratch_home
 
 BUFFR = str(Path(sys.executable).parent / "buffr")
@@ -29,7 +31,7 @@ def cli_home() -> Iterator[Path]:
 def demo_home(cli_home: Path) -> Path:
     """The module's home, migrated and seeded (idempotent: whichever test runs first does it)."""
     for step in (("db", "upgrade"), ("seed", "demo")):
-        done = run(cli_home, *step)
+        done = buffr(cli_home, *step)
         assert done.returncode == 0, done.stderr
     return cli_home
 
@@ -117,29 +119,29 @@ def test_busy_port_and_corrupt_data_folder(home: Path) -> None:
 def test_chat_json_continues_the_conversation_and_new_starts_afresh(demo_home: Path) -> None:
     cli_home = demo_home
     manager = "+972501110002"
-    first = run(cli_home, "chat", "--as", manager, "-m", "took 3 small colas", "--json", "--new")
+    first = buffr(cli_home, "chat", "--as", manager, "-m", "took 3 small colas", "--json", "--new")
     assert first.returncode == 0, first.stderr
     asked = json.loads(first.stdout)
     assert asked["agent"] == "inventory_clerk" and asked["pending_question"] is True
     assert asked["llm_called"] is False and asked["actions"] == []
     assert asked["latency_ms"] > 0 and "crates of 24" in asked["reply"]
 
-    second = json.loads(run(cli_home, "chat", "--as", manager, "-m", "units", "--json").stdout)
+    second = json.loads(buffr(cli_home, "chat", "--as", manager, "-m", "units", "--json").stdout)
     assert second["reply"].startswith("Took out 3 × Coca-Cola 250 ml glass bottle.")
     assert [a["tool"] for a in second["actions"]] == ["record_movement"]
     assert second["actions"][0]["result"]["delta"] == "-3.000"
 
-    run(cli_home, "chat", "--as", manager, "-m", "took 3 small colas", "--json")
+    buffr(cli_home, "chat", "--as", manager, "-m", "took 3 small colas", "--json")
     fresh = json.loads(
-        run(cli_home, "chat", "--as", manager, "-m", "units", "--json", "--new").stdout
+        buffr(cli_home, "chat", "--as", manager, "-m", "units", "--json", "--new").stdout
     )
     assert "Took out" not in fresh["reply"], "--new forgot the pending question"
 
 
 def test_chat_bad_input(cli_home: Path) -> None:
-    unknown = run(cli_home, "chat", "--property", "nowhere", "--as", "+972501110002", "-m", "hi")
+    unknown = buffr(cli_home, "chat", "--property", "nowhere", "--as", "+972501110002", "-m", "hi")
     assert unknown.returncode == 1 and "No property has the slug 'nowhere'" in unknown.stderr
-    sender = run(cli_home, "chat", "--as", "not-a-phone", "-m", "hi")
+    sender = buffr(cli_home, "chat", "--as", "not-a-phone", "-m", "hi")
     assert sender.returncode == 1 and "not a phone number" in sender.stderr
     assert "Traceback" not in unknown.stderr + sender.stderr
 
@@ -147,18 +149,20 @@ def test_chat_bad_input(cli_home: Path) -> None:
 def test_handoff_list_and_release(demo_home: Path) -> None:
     cli_home = demo_home
     guest = "+447700900321"
-    hello = run(cli_home, "chat", "--as", guest, "-m", "hello", "--json", BUFFR_LLM_PROVIDER="fake")
+    hello = buffr(
+        cli_home, "chat", "--as", guest, "-m", "hello", "--json", BUFFR_LLM_PROVIDER="fake"
+    )
     assert hello.returncode == 0, hello.stderr
     conversation = json.loads(hello.stdout)["conversation_id"]
-    dsn = run(cli_home, "db", "url", "--role", "owner").stdout.strip()
+    dsn = buffr(cli_home, "db", "url", "--role", "owner").stdout.strip()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("UPDATE conversations SET status = 'handoff' WHERE id = %s", (conversation,))
 
-    listed = run(cli_home, "handoff", "list")
+    listed = buffr(cli_home, "handoff", "list")
     assert listed.returncode == 0 and str(conversation) in listed.stdout
     assert guest in listed.stdout and "hello" in listed.stdout
-    refused = run(cli_home, "handoff", "release", str(conversation), "--as", guest)
+    refused = buffr(cli_home, "handoff", "release", str(conversation), "--as", guest)
     assert refused.returncode == 1 and "not a staff member" in refused.stderr
-    released = run(cli_home, "handoff", "release", str(conversation), "--as", "+972501110002")
+    released = buffr(cli_home, "handoff", "release", str(conversation), "--as", "+972501110002")
     assert released.returncode == 0 and "back with the agent" in released.stdout
-    assert "No conversation is with staff" in run(cli_home, "handoff", "list").stdout
+    assert "No conversation is with staff" in buffr(cli_home, "handoff", "list").stdout

@@ -1,19 +1,16 @@
-"""`buffr kb` from a fresh shell: the seeded demo documents, ingest, list, search, delete, and
-bad input as one line and exit code 1."""
+"""`buffr kb`, run in-process (tests/cli_support.py): the seeded demo documents, ingest, list,
+search, delete, and bad input as one line and exit code 1."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import buffr
 from tests.conftest import scratch_home
-
-BUFFR = str(Path(sys.executable).parent / "buffr")
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +24,7 @@ def cli_home() -> Iterator[Path]:
 
 
 def run(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    own = ("BUFFR_", "DATABASE_", "REDIS_", "OPENAI_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
-    env.update({"BUFFR_HOME": str(home), "COLUMNS": "250", **extra})
-    return subprocess.run(
-        [BUFFR, *args], capture_output=True, text=True, env=env, timeout=300, cwd=home
-    )
+    return buffr(home, *args, **extra)
 
 
 def failed(result: subprocess.CompletedProcess[str], message: str) -> bool:

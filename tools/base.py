@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from domain.ops import AuditEntry
 from domain.property import StaffRole
+
+if TYPE_CHECKING:
+    from tools.arcade.gateway import ArcadeGateway
 
 
 class Actor(BaseModel):
@@ -36,6 +39,8 @@ class ToolContext:
     source_message: str | None = None
     # The turn's clock, pinned by evals and tests; None means the real time.
     now: datetime | None = None
+    # Arcade, for actions as a staff member (tools.arcade); None without BUFFR_ARCADE_API_KEY.
+    arcade: ArcadeGateway | None = None
 
 
 class ToolError(Exception):

@@ -22,6 +22,7 @@ from agents.reception.language import unsupported_language_reply
 from agents.reception.llm_tools import TOOLS, TOOLS_BY_NAME
 from agents.reception.prompt import SYSTEM_PROMPT, returning_greeting
 from agents.reception.steps import Pending, Step, run_write
+from agents.sales.upsell_turn import answer_offer, offer_after_booking
 from agents.state import AgentState, TurnContext
 from tools.base import ToolContext, ToolError
 from tools.reception.context import current_time, property_rules
@@ -43,6 +44,8 @@ def receptionist(state: AgentState, runtime: Runtime[TurnContext]) -> AgentState
         step = Step(reply="Hello! How can I help you today?")
     elif (refusal := unsupported_language_reply(ctx, text)) is not None:
         step = Step(reply=refusal)
+    elif (upsold := _answer_to_upsell(ctx, state, text)) is not None:
+        step = upsold
     elif (answered := _answer_to_question(ctx, state, text)) is not None:
         step = answered
     elif runtime.context.chat_model is None:
@@ -70,12 +73,22 @@ def _answer_to_question(ctx: ToolContext, state: AgentState, text: str) -> Step 
     hint = _yes_or_no(text)
     if hint == "yes":
         try:
-            return run_write(ctx, pending)
+            return offer_after_booking(ctx, run_write(ctx, pending))
         except ToolError as error:
             return Step(reply=str(error))
     if hint == "no":
         return Step(reply="Alright, I haven't changed anything. Is there anything else?")
     return None
+
+
+def _answer_to_upsell(ctx: ToolContext, state: AgentState, text: str) -> Step | None:
+    """The guest's yes or no to the extra offered after their booking; None otherwise (the
+    offer lapses)."""
+    upsell = state.get("upsell")
+    hint = _yes_or_no(text) if upsell else "unknown"
+    if upsell is None or hint == "unknown":
+        return None
+    return answer_offer(ctx, upsell, taken=hint == "yes")
 
 
 def _yes_or_no(text: str) -> str:
@@ -138,6 +151,7 @@ def _done(step: Step, state: AgentState, text: str, llm_called: bool) -> AgentSt
         "actions": step.actions,
         "llm_called": llm_called,
         "pending": step.pending.model_dump(mode="json") if step.pending else None,
+        "upsell": step.upsell,
         "history": history[-2 * HISTORY_TURNS :],
     }
     return update  # type: ignore[return-value]

@@ -60,6 +60,7 @@ class Step:
     actions: list[dict[str, Any]] = field(default_factory=list)
     pending: Pending | None = None
     handed_off: bool = False
+    upsell: dict[str, Any] | None = None  # an extra offered after a booking (agents.sales)
 
 
 def action(tool: str, args: BaseModel | dict[str, Any], result: Any) -> dict[str, Any]:

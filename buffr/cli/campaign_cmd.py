@@ -11,11 +11,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from buffr.cli.campaign_run_cmd import create, preview, report, send
 from buffr.cli.context import CliError, runtime
 
 campaign_app = typer.Typer(
-    help="Reactivation campaigns: segments of lapsed guests.", no_args_is_help=True
+    help="Reactivation campaigns: segments of lapsed guests, and win-back campaigns.",
+    no_args_is_help=True,
 )
+campaign_app.command("create")(create)
+campaign_app.command("preview")(preview)
+campaign_app.command("send")(send)
+campaign_app.command("report")(report)
 _out = Console()
 
 PropertyOption = typer.Option("demo", "--property", "-p", help="The property's slug.")

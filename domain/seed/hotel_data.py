@@ -83,6 +83,20 @@ POLICIES: dict[str, object] = {
     "children": {"welcome": True, "free_under_age": 3, "cots": "free, on request"},
     "smoking": {"allowed_indoors": False, "cleaning_fee": 1500, "currency": "ILS"},
     "min_check_in_age": 18,
+    # The sales agent's rules: deals above handoff_above and discounts above max_discount_pct
+    # go to a person; follow-ups after a proposal, in days; upsell prices (ILS, VAT included).
+    "sales": {
+        "handoff_above": 100000,
+        "max_discount_pct": 10,
+        "follow_up_days": [2, 7],
+        "owner": "Dana Levi",
+        "upsells": {
+            "room_upgrade_per_night": 250,
+            "late_checkout": 150,
+            "spa_per_person": 320,
+            "currency": "ILS",
+        },
+    },
     "payment": {"accepted": ["Visa", "Mastercard", "American Express", "cash (ILS)"]},
 }
 

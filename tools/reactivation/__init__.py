@@ -5,6 +5,11 @@
 - :mod:`tools.reactivation.segments`: k-means segments of those features with readable names.
 - :mod:`tools.reactivation.propensity`: a win-back propensity model trained on the property's
   own history by a time split.
+
+Campaigns, imported from their own modules: :mod:`~tools.reactivation.campaigns` (create, render),
+:mod:`~tools.reactivation.audience` (segment and sending rules per guest, in keyset pages),
+:mod:`~tools.reactivation.rules` (quiet hours, rate limits), :mod:`~tools.reactivation.sending`
+(exactly-once batches and their release to the channels) and :mod:`~tools.reactivation.report`.
 """
 
 from tools.reactivation.features import GuestFeatures, guest_features, iter_guest_features

@@ -1,0 +1,1 @@
+"""The reactivation agent: continues a conversation a win-back campaign started."""

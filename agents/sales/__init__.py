@@ -1,0 +1,1 @@
+"""The sales funnel agent: qualifies event, group and package enquiries and proposes."""
