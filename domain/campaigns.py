@@ -39,6 +39,8 @@ class Campaign(Base):
         str_enum(CampaignStatus, "campaign_status"), default=CampaignStatus.DRAFT
     )
     scheduled_at: Mapped[datetime | None] = mapped_column()
+    # A KMeans segment's guest ids, frozen at creation (None: a rule target, see audience).
+    members: Mapped[list[int] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = created_at()
 
 

@@ -56,3 +56,26 @@ def test_empty_segment_and_unknown_campaign(home: Path) -> None:
     assert "the segment is empty" in sent.stdout and "0 messages written" in sent.stdout
     missing = run(home, "campaign", "report", "no-such-campaign")
     assert missing.returncode != 0 and "No campaign named" in (missing.stdout + missing.stderr)
+
+
+def test_a_campaign_to_a_kmeans_segment_reaches_exactly_its_guests(home: Path) -> None:
+    """``buffr campaign segments`` names the clusters; a campaign aimed at one of them (any
+    case) is sent to its guests only, labelled with its name in the report."""
+    clusters = json.loads(run(home, "campaign", "segments", "--json").stdout)["segments"]
+    loyal = next(s for s in clusters if s["name"] == "Loyal regulars")
+    made = run(home, "campaign", "create", "loyal", "-s", "loyal regulars", "--offer", "x",
+               "--sms", SMS)  # fmt: skip
+    assert made.returncode == 0 and "segment Loyal regulars" in made.stdout, made.stderr
+    preview = json.loads(run(home, "campaign", "preview", "loyal", "--json").stdout)
+    assert preview["audience"] == loyal["size"]
+    sendable = sum(preview["by_channel"].values())
+    assert sendable > 0 and set(preview["by_segment"]) == {"Loyal regulars"}
+    sent = run(home, "campaign", "send", "loyal")
+    assert f"{sendable} messages written" in sent.stdout, sent.stderr
+    report = json.loads(run(home, "campaign", "report", "loyal", "--json").stdout)
+    assert [s["segment"] for s in report["segments"]] == ["Loyal regulars"]
+
+    unknown = run(home, "campaign", "create", "nope", "-s", "Night owls", "--offer", "x",
+                  "--sms", SMS)  # fmt: skip
+    assert unknown.returncode == 1 and "No segment named 'Night owls'" in unknown.stderr
+    assert "Loyal regulars" in unknown.stderr

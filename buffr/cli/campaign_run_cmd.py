@@ -58,7 +58,12 @@ def _now(value: str | None) -> datetime:
 
 def create(
     name: str = typer.Argument(..., help="The campaign's name (unique per property)."),
-    segment: str = typer.Option("lapsed", "--segment", "-s", help="lapsed, all or a segment name."),
+    segment: str = typer.Option(
+        "lapsed",
+        "--segment",
+        "-s",
+        help="lapsed, all, a rule segment or a `campaign segments` one.",
+    ),
     offer: str = typer.Option(..., "--offer", help="The offer, in the guest's words."),
     sms: str | None = typer.Option(None, "--sms", help="SMS text; {name}, {property}, {offer}."),
     whatsapp: str | None = typer.Option(None, "--whatsapp", help="WhatsApp text (in window)."),

@@ -13,17 +13,18 @@ inside the guest's 24-hour window; outside it the property's approved template (
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from domain.campaigns import Campaign, CampaignStatus
 from domain.conversations import Channel
 from domain.property import Property
 from tools.base import ToolContext, ToolError, audit
-from tools.reactivation.audience import TARGETS
+from tools.reactivation.audience import TARGETS, cluster_members
 
 MAX_SMS_CHARS = 480  # three SMS segments
 
@@ -32,19 +33,16 @@ class CampaignArgs(BaseModel):
     """A new campaign: which guests, what offer, what each channel says, and when."""
 
     name: str = Field(min_length=1, max_length=200)
-    segment: str = Field(description=f"One of: {', '.join(TARGETS)}")
+    segment: str = Field(
+        min_length=1,
+        max_length=100,
+        description=f"One of: {', '.join(TARGETS)}, or a segment of `buffr campaign segments`",
+    )
     offer: str = Field(min_length=1, max_length=500)
     sms: str | None = Field(default=None, max_length=MAX_SMS_CHARS)
     whatsapp: str | None = Field(default=None, max_length=1000)
     whatsapp_template: str = "reengage"
     scheduled_at: datetime | None = None
-
-    @field_validator("segment")
-    @classmethod
-    def known_segment(cls, value: str) -> str:
-        if value not in TARGETS:
-            raise ValueError(f"unknown segment {value!r}; choose one of {', '.join(TARGETS)}")
-        return value
 
     @model_validator(mode="after")
     def some_message(self) -> CampaignArgs:
@@ -78,10 +76,16 @@ def create_campaign(ctx: ToolContext, args: CampaignArgs) -> CampaignInfo:
     taken = ctx.session.scalar(select(Campaign.id).where(Campaign.name == args.name))
     if taken is not None:
         raise ToolError(f"A campaign named {args.name!r} already exists; choose another name.")
+    segment, members = args.segment, None
+    if segment not in TARGETS:  # a KMeans segment: its guests as of today, frozen
+        _, _, timezone = property_of(ctx)
+        today = (ctx.now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()
+        segment, members = cluster_members(ctx.session, today, segment)
     campaign = Campaign(
         property_id=ctx.property_id,
         name=args.name,
-        segment=args.segment,
+        segment=segment,
+        members=members,
         offer=args.offer,
         messages=args.messages(),
         status=CampaignStatus.SCHEDULED if args.scheduled_at else CampaignStatus.DRAFT,

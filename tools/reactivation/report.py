@@ -54,6 +54,7 @@ def preview_campaign(
     pages = iter_audience(
         ctx.session, target=campaign.segment or "lapsed", messages=campaign.messages,
         policies=policies, now=now, today=now.astimezone(zone(None, tz)).date(), size=size,
+        members=None if campaign.members is None else frozenset(campaign.members),
     )  # fmt: skip
     for page in pages:
         audience += len(page)

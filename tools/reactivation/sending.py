@@ -85,7 +85,7 @@ def send_batch(services: Services, property_id: int, campaign_id: int, after: in
         page, last = audience_page(
             session, target=campaign.segment or "lapsed", messages=campaign.messages,
             policies=policies, now=now, today=today, median=median_spend(session, today),
-            after=after, size=size,
+            after=after, size=size, members=_members(campaign),
         )  # fmt: skip
         result = BatchResult(read_until=last, audience=len(page))
         rows = []
@@ -304,3 +304,8 @@ def queue_send(
     get_queue(services).actors[SEND_CAMPAIGN].send_with_options(
         args=(property_id, payload), delay=delay
     )
+
+
+def _members(campaign: Campaign) -> frozenset[int] | None:
+    """A KMeans segment's guests (frozen on the campaign), or None for a rule target."""
+    return frozenset(campaign.members) if campaign.members is not None else None

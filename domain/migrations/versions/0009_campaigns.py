@@ -8,6 +8,10 @@ blocked by it) and why a guest was not sent to. Two indexes: the reply check
 of every guest turn ("did this guest get a campaign message lately?") and the release of
 deferred messages. No new table, so row-level security is the one of 0002.
 
+``campaigns.members``: the guest ids of a campaign aimed at a segment of the KMeans
+segmentation (``buffr campaign segments``), frozen when the campaign is created, so that its
+preview, its sending and a re-run of it address the same guests.
+
 Revision ID: 0009
 Revises: 0008
 """
@@ -16,6 +20,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -24,6 +29,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("campaigns", sa.Column("members", postgresql.JSONB(), nullable=True))
     op.add_column("campaign_messages", sa.Column("segment", sa.String(100), nullable=True))
     op.add_column(
         "campaign_messages", sa.Column("send_after", sa.DateTime(timezone=True), nullable=True)
@@ -48,3 +54,4 @@ def downgrade() -> None:
     op.drop_column("campaign_messages", "message_id")
     op.drop_column("campaign_messages", "send_after")
     op.drop_column("campaign_messages", "segment")
+    op.drop_column("campaigns", "members")
