@@ -61,10 +61,11 @@ def test_a_reply_with_dates_is_booked_only_on_yes(
         return int(count or 0), converted
 
     before = booked()[0]
-    _, llm_called, pending = say("I'd like to book a standard room on 10 April for 2 nights, for 2")
-    assert llm_called
+    reply, llm_called, pending = say(
+        "I'd like to book a standard room on 10 April for 2 nights, for 2"
+    )
+    assert llm_called and pending, reply  # quoted, and asked "Shall I book"
     assert booked() == (before, None)  # nothing written before the guest's yes
-    if pending:
-        say("yes")
-        count, converted = booked()
-        assert count == before + 1 and converted is not None
+    say("yes")
+    count, converted = booked()
+    assert count == before + 1 and converted is not None
