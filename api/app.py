@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from agents.llm.warmup import warm_prompts_in_background
 from api import metrics
 from api.errors import BodyLimit, install_error_handlers
 from api.services import Services, build_services
@@ -33,6 +34,10 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         app.state.services = services or await anyio.to_thread.run_sync(build_services, settings)
         if settings.voice_warm_on_start:
             warm_voice_in_background(settings)
+        chat_model = app.state.services.runtime.chat_model
+        if owned and chat_model and settings.llm_warm_on_start and _local_llm():
+            # Not for services a caller made (tests): their chat model may be scripted.
+            warm_prompts_in_background(chat_model)
         try:
             yield
         finally:
@@ -113,3 +118,9 @@ async def _count_requests(
     path = getattr(route, "path", "unmatched")
     metrics.REQUESTS.labels(request.method, path, str(response.status_code)).inc()
     return response
+
+
+def _local_llm() -> bool:
+    from agents.llm.config import get_llm_settings
+
+    return get_llm_settings().provider == "local"

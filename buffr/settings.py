@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         description="Load and warm the speech models in the background when the server starts, "
         "so the first call is answered quickly.",
     )
+    llm_warm_on_start: bool = Field(
+        default=True,
+        description="Evaluate the agents' prompts with the local model in the background when "
+        "the server starts, so the first turn that needs the model is quick.",
+    )
 
     @field_validator("home", "cache_dir", mode="after")
     @classmethod

@@ -44,6 +44,9 @@ class LLMSettings(BaseSettings):
     n_ctx: int = Field(default=4096, ge=512, description="Context window in tokens.")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(default=512, ge=1, description="Most tokens in one reply.")
+    prompt_cache_mb: int = Field(
+        default=1024, ge=0, description="RAM for the local model's prompt states (0: none)."
+    )
 
     openai_base_url: str | None = Field(
         default=None, description="An OpenAI-compatible endpoint. Unset: api.openai.com."

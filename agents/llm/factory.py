@@ -38,6 +38,7 @@ def build_chat_model(
             n_threads=cfg.n_threads or default_threads(),
             temperature=cfg.temperature,
             max_tokens=cfg.max_tokens,
+            prompt_cache_mb=cfg.prompt_cache_mb,
         )
     if cfg.provider == "openai":
         remote = _remote("openai", "langchain-openai")

@@ -30,7 +30,7 @@ from langchain_core.runnables import Runnable
 from llama_cpp import Llama, LogitsProcessorList
 from pydantic import Field
 
-from agents.llm.loader import LoadedModel, default_threads, load_model
+from agents.llm.loader import PROMPT_CACHE_MB, LoadedModel, default_threads, load_model
 from agents.llm.messages import ToolRole, decode_reply, to_chat_messages
 from agents.llm.tool_schema import (
     ToolLike,
@@ -70,6 +70,7 @@ class LlamaCppChatModel(BaseChatModel):
     repeat_penalty: float = 1.0  # >1 penalizes copying the user's words into arguments
     tool_results_as: Literal["auto", "tool", "user"] = "auto"
     tools_in: Literal["auto", "template", "system"] = "auto"
+    prompt_cache_mb: int = PROMPT_CACHE_MB
 
     @property
     def _llm_type(self) -> str:
@@ -80,7 +81,7 @@ class LlamaCppChatModel(BaseChatModel):
         return {"model_name": self.model_name or self.gguf_path.name, "n_ctx": self.n_ctx}
 
     def load(self) -> LoadedModel:
-        return load_model(self.gguf_path, self.n_ctx, self.n_threads)
+        return load_model(self.gguf_path, self.n_ctx, self.n_threads, self.prompt_cache_mb)
 
     def tool_role(self, loaded: LoadedModel) -> ToolRole:
         """Role ``tool`` if the GGUF's chat template knows it (when "auto"), else user text."""

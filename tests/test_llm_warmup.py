@@ -1,0 +1,48 @@
+"""The local model keeps its prompts' states (a RAM prompt cache), and the server warms each
+agent's prompt when it starts: the prompts sent are the agents' own, with their tools; the
+server warms only a model of its own making."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from llama_cpp.llama_cache import LlamaRAMCache
+
+from agents.inventory import llm_tools as clerk
+from agents.llm.fake import ScriptedChatModel
+from agents.llm.local import LlamaCppChatModel
+from agents.llm.warmup import agent_prompts, warm_prompts
+from agents.reception import llm_tools as reception
+from agents.reception.prompt import SYSTEM_PROMPT as RECEPTION_PROMPT
+from agents.sales import llm_tools as sales
+
+
+def test_each_agents_prompt_is_sent_once_with_its_tools() -> None:
+    model = ScriptedChatModel(["hi"] * 3)
+    warm_prompts(lambda: model)
+    sent = [(call.messages[0].text, sorted(call.tool_names)) for call in model.calls]
+    expected = [
+        (RECEPTION_PROMPT, sorted(t.__name__ for t in reception.TOOLS)),
+        (sales.SYSTEM_PROMPT, sorted(t.__name__ for t in sales.TOOLS)),
+        (clerk.SYSTEM_PROMPT, sorted(t.__name__ for t in clerk.TOOLS)),
+    ]
+    assert sent == expected
+    assert all(isinstance(call.messages[0], SystemMessage) for call in model.calls)
+    assert all(isinstance(call.messages[-1], HumanMessage) for call in model.calls)
+    assert len(agent_prompts()) == 3
+
+
+@pytest.mark.llm
+def test_the_local_model_keeps_finished_prompts_in_a_ram_cache(
+    small_model: Callable[[], BaseChatModel],
+) -> None:
+    model = small_model()
+    assert isinstance(model, LlamaCppChatModel)
+    cache = model.llama.cache
+    assert isinstance(cache, LlamaRAMCache)
+    assert cache.capacity_bytes == model.prompt_cache_mb << 20 == 1024 << 20
+    model.invoke([HumanMessage("Say OK.")], max_tokens=2)
+    assert cache.cache_size > 0  # the finished prompt's state was saved
