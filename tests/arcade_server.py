@@ -17,10 +17,15 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tools.arcade import ArcadeGateway
 
 API_KEY = "arc_test_0123456789"
 AUTHORIZE = "/v1/tools/authorize"
@@ -173,3 +178,20 @@ class FakeArcade:
 
 def _public(auth: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in auth.items() if not key.startswith("_")}
+
+
+@pytest.fixture
+def arcade() -> Iterator[FakeArcade]:
+    """A local Arcade for one test."""
+    server = FakeArcade().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gateway(arcade: FakeArcade) -> Iterator[ArcadeGateway]:
+    """The real arcadepy client on the local Arcade. No SDK retries: a test's 5xx answer is
+    seen once, and no backoff sleeps."""
+    gw = ArcadeGateway(API_KEY, arcade.url, sdk_retries=0)
+    yield gw
+    gw.close()

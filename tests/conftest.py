@@ -29,6 +29,8 @@ from buffr.settings import Settings
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 TEMPLATE_DB = "buffr_test_template"
+# Fixtures of the local Arcade server (``arcade``, ``gateway``) for any test module.
+pytest_plugins = ["tests.arcade_server"]
 
 
 @contextmanager

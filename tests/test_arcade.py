@@ -5,7 +5,6 @@ the staff member, and resumed exactly once after they authorize; Arcade's errors
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,21 +56,6 @@ def hotel(db: Database) -> dict[str, int]:
         s.flush()
         return {"property": prop.id, "other": other.id, "maya": maya.id, "avi": no_mail.id,
                 "lead": lead.id}  # fmt: skip
-
-
-@pytest.fixture
-def arcade() -> Iterator[FakeArcade]:
-    server = FakeArcade().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def gateway(arcade: FakeArcade) -> Iterator[ArcadeGateway]:
-    # No SDK retries: a test's 5xx answer is seen once, and no backoff sleeps.
-    gw = ArcadeGateway(API_KEY, arcade.url, sdk_retries=0)
-    yield gw
-    gw.close()
 
 
 def _ctx(session: Any, hotel: dict[str, int], gateway: ArcadeGateway | None) -> ToolContext:

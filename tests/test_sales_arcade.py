@@ -5,7 +5,6 @@ Arcade the owner is asked to arrange the visit by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ from agents.turn import Turn, TurnResult
 from buffr.db.session import Database
 from domain.conversations import Channel
 from domain.seed import seed_demo
-from tests.arcade_server import API_KEY, EXECUTE, FakeArcade
+from tests.arcade_server import EXECUTE, FakeArcade
 from tools.arcade import ArcadeGateway
 from tools.arcade.actions import CREATE_EVENT, SEND_EMAIL
 
@@ -35,20 +34,6 @@ ENQUIRY = (
 def seeded(db: Database) -> Database:
     seed_demo(db, today=TODAY)
     return db
-
-
-@pytest.fixture
-def arcade() -> Iterator[FakeArcade]:
-    server = FakeArcade().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def gateway(arcade: FakeArcade) -> Iterator[ArcadeGateway]:
-    gw = ArcadeGateway(API_KEY, arcade.url, sdk_retries=0)
-    yield gw
-    gw.close()
 
 
 def _say(runtime: AgentRuntime, sender: str, message: str) -> TurnResult:
