@@ -19,11 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from channels import templates
 from channels.context import key
 from channels.errors import PermanentError, TemplateMissing
 from channels.twilio_client import OutgoingMessage, TwilioClient
+from domain.campaigns import Campaign, CampaignMessage
 from domain.conversations import Author, Channel, Conversation, DeliveryStatus, Direction, Message
 from domain.guests import Guest
 from domain.property import Property, StaffUser
@@ -159,7 +161,7 @@ def deliver_message(services: Services, property_id: int, payload: dict[str, Any
             phone,
             message.body,
             in_window=window_open(last_inbound_at),
-            template=templates.REENGAGE_TEMPLATE,
+            template=_template_for(session, message),
             values={
                 "guest_name": (guest.name if guest is not None else None) or "",
                 "property_name": name,
@@ -222,3 +224,19 @@ def apply_status(
             if new in (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED) and error:
                 message.error = f"Twilio error {error}"
     return True
+
+
+def _template_for(session: Session, message: Message) -> str:
+    """The WhatsApp template for when the 24-hour window is closed: a campaign message's own
+    (``campaigns.messages.whatsapp.template``), any other message the re-engagement one."""
+    if message.channel is not Channel.WHATSAPP:
+        return templates.REENGAGE_TEMPLATE
+    messages = session.scalar(
+        select(Campaign.messages)
+        .join(CampaignMessage, CampaignMessage.campaign_id == Campaign.id)
+        .where(CampaignMessage.message_id == message.id)
+    )
+    entry = (messages or {}).get(Channel.WHATSAPP.value)
+    if isinstance(entry, dict) and entry.get("template"):
+        return str(entry["template"])
+    return templates.REENGAGE_TEMPLATE

@@ -60,6 +60,12 @@ class CampaignMessage(Base):
             "send_after",
             postgresql_where=text("message_id IS NULL"),
         ),
+        # Delivery finds a WhatsApp message's campaign template by the message it became.
+        Index(
+            "ix_campaign_messages_message",
+            "message_id",
+            postgresql_where=text("message_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = pk()

@@ -111,6 +111,20 @@ def test_whatsapp_needs_the_approved_template_outside_the_window(db: Database, e
     assert sent[0].form.get("ContentSid") == "HX" + "1" * 32 and sent[0].body is None
 
 
+def test_a_campaign_names_its_own_whatsapp_template(db: Database, env: Env) -> None:
+    offer_sid = "HX" + "2" * 32
+    templates = {"twilio": {"templates": {"reengage": "HX" + "1" * 32, "spring": offer_sid}}}
+    hotel = make_hotel(db, templates)
+    fields = {"sms": None, "whatsapp": "Hi {name}! {offer}", "whatsapp_template": "spring"}
+    campaign_id = _create(db, hotel, "wa-spring", **fields)
+    _send_all(env.services, hotel, campaign_id)
+    deliver(env.services, hotel.property_id, release_due(env.services, hotel.property_id,
+                                                         now=as_utc(NOW)))  # fmt: skip
+    env.worker.drain()
+    [sent] = env.recorder.all(to="whatsapp:" + hotel.phones["whatsapp"])
+    assert sent.form.get("ContentSid") == offer_sid and sent.body is None
+
+
 def test_quiet_hours_defer_in_the_guests_timezone(db: Database, env: Env) -> None:
     hotel = make_hotel(db)
     campaign_id = _create(db, hotel)

@@ -40,6 +40,13 @@ def upgrade() -> None:
         "campaign_messages",
         ["property_id", "guest_id", "sent_at"],
     )
+    # Delivery looks a WhatsApp message's campaign template up by the message it became.
+    op.create_index(
+        "ix_campaign_messages_message",
+        "campaign_messages",
+        ["message_id"],
+        postgresql_where=sa.text("message_id IS NOT NULL"),
+    )
     op.create_index(
         "ix_campaign_messages_due",
         "campaign_messages",
@@ -50,6 +57,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_campaign_messages_due", table_name="campaign_messages")
+    op.drop_index("ix_campaign_messages_message", table_name="campaign_messages")
     op.drop_index("ix_campaign_messages_guest_sent", table_name="campaign_messages")
     op.drop_column("campaign_messages", "message_id")
     op.drop_column("campaign_messages", "send_after")
