@@ -7,7 +7,6 @@ Latencies are printed, not asserted (run with ``-s`` to see them): they depend o
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
@@ -25,7 +24,6 @@ from buffr.modelhub import ModelMissing, model_path
 pytestmark = pytest.mark.llm
 
 FAST = "qwen2.5-coder-0.5b"
-DEFAULT = "qwen2.5-coder-1.5b"
 SYSTEM = SystemMessage(
     "You are the inventory clerk of a hotel bar. Staff tell you what they took, received, "
     "broke or counted, and ask about stock."
@@ -215,26 +213,3 @@ def test_answers_from_a_tool_result(model: LlamaCppChatModel) -> None:
     reply = model.bind_tools(TOOLS, tool_choice="none").invoke(conversation())
     print(f"{FAST} after tool result, none: {describe(reply)}")
     assert reply.tool_calls == [] and "12" in str(reply.content)
-
-
-@pytest.fixture(params=[FAST, DEFAULT])
-def measured(request: pytest.FixtureRequest) -> Iterator[LlamaCppChatModel]:
-    built = build_chat_model(settings_for(request.param))
-    assert isinstance(built, LlamaCppChatModel)
-    yield built
-
-
-def test_measure_latency_and_accuracy(measured: LlamaCppChatModel) -> None:
-    """Prints load time, per-call latencies and tool-choice accuracy (asserts nothing about
-    them: the 1.5B model's accuracy is reported, the 0.5B's is asserted above)."""
-    loaded = measured.load()
-    print(f"\n{measured.model_name}: load {loaded.load_seconds:.2f}s")
-    bound = measured.bind_tools(TOOLS)
-    right = 0
-    for text, name, expected in CASES:
-        reply = bound.invoke([SYSTEM, HumanMessage(text)])
-        right += matches(reply, name, expected)
-        print(f"  {text!r}: {describe(reply)}")
-    plain = measured.invoke([HumanMessage("Greet a hotel guest in one short sentence.")])
-    print(f"  plain: {describe(plain)}")
-    print(f"  tool choice: {right}/{len(CASES)} right")
