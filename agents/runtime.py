@@ -15,6 +15,7 @@ from typing import Any, Final, cast
 from langchain_core.language_models import BaseChatModel
 from psycopg import Connection
 from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
 
 from agents.checkpoint import TurnSaver
 from agents.graph import build_graph
@@ -38,7 +39,7 @@ from domain.conversations import (
     Message,
 )
 from tools.arcade.gateway import ArcadeGateway
-from tools.base import ToolContext
+from tools.base import Actor, ToolContext
 
 MAX_MESSAGE_CHARS = 2000
 HANDED_OFF = "handoff"  # the agent name of a turn answered by nobody: a person has the thread
@@ -97,9 +98,8 @@ class AgentRuntime:
             thread_id = f"p{property_id}:{identity.thread_key}"
             ids = (property_id, conversation.id)
             tools = ToolContext(
-                session, property_id, identity.actor, conversation.id, text, turn.now,
-                arcade=self.arcade,
-            )  # fmt: skip
+                session, property_id, identity.actor, conversation.id, text, turn.now, self.arcade
+            )
             silent = identity.actor.kind == "guest" and conversation.status is HANDOFF
             context = None
             if silent:
@@ -112,12 +112,20 @@ class AgentRuntime:
                     "agent": "runtime",
                 }
             else:
-                context = TurnContext(tools, self.chat_model)
+                agent = choose_agent(identity.actor, text)
+                campaign_message = (
+                    _campaign_reply(session, identity.actor, turn)
+                    if agent == RECEPTIONIST
+                    else None
+                )
+                if campaign_message is not None:
+                    agent = REACTIVATION  # a guest answering a campaign
+                context = TurnContext(tools, self.chat_model, campaign_message=campaign_message)
                 with self.saver.using(_driver_connection(session)):
                     output = self.graph.invoke(  # type: ignore[assignment]
                         {
                             "text": text,
-                            "agent": _agent_for(session, identity.actor, text, turn),
+                            "agent": agent,
                             "reply": "",
                             "actions": [],
                             "llm_called": False,
@@ -157,18 +165,12 @@ class AgentRuntime:
                 saver.delete_thread(f"p{property_id}:{identity.thread_key}")
 
 
-def _agent_for(session: Any, actor: Any, text: str, turn: Turn) -> str:
-    """The router's choice, but a guest who got a campaign message lately is answering it: the
-    reactivation agent (one indexed query, for guests only)."""
-    agent = choose_agent(actor, text)
-    if (
-        agent == RECEPTIONIST
-        and actor.kind == "guest"
-        and actor.id is not None
-        and latest_campaign_message(session, actor.id, turn.now) is not None
-    ):
-        return REACTIVATION
-    return agent
+def _campaign_reply(session: Session, actor: Actor, turn: Turn) -> int | None:
+    """The campaign message a guest got lately, which this turn answers (one indexed query,
+    for guests only)."""
+    if actor.kind != "guest" or actor.id is None:
+        return None
+    return latest_campaign_message(session, actor.id, turn.now)
 
 
 def _message(

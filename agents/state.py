@@ -55,3 +55,5 @@ class TurnContext:
     # Called only when a message needs the model: the fast path never loads it.
     chat_model: Callable[[], BaseChatModel] | None
     llm_clock: LlmClock = field(default_factory=LlmClock)
+    # The campaign message this guest's turn answers (the runtime routes by it), if any.
+    campaign_message: int | None = None

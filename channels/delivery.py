@@ -154,14 +154,15 @@ def deliver_message(services: Services, property_id: int, payload: dict[str, Any
                 Property.id == property_id
             )
         ).one()
+        in_window = window_open(last_inbound_at)
         request = outgoing(
             services.settings,
             policies,
             message.channel,
             phone,
             message.body,
-            in_window=window_open(last_inbound_at),
-            template=_template_for(session, message),
+            in_window=in_window,
+            template=templates.REENGAGE_TEMPLATE if in_window else _template_for(session, message),
             values={
                 "guest_name": (guest.name if guest is not None else None) or "",
                 "property_name": name,

@@ -12,7 +12,10 @@ from channels.queue import (
     DELIVER_MESSAGE,
     HANDLE_INBOUND,
     NOTIFY_STAFF,
+    RELEASE_CAMPAIGNS,
+    RESUME_ARCADE_ACTION,
     SALES_FOLLOW_UPS,
+    SEND_CAMPAIGN,
     SEND_NOTIFICATION,
 )
 
@@ -63,20 +66,20 @@ JOBS: dict[str, JobSpec] = {
         ),
         # Campaigns (tools.reactivation.sending); each batch is idempotent by its unique key.
         JobSpec(
-            "send_campaign",
+            SEND_CAMPAIGN,
             lambda s, p, payload: _campaigns().send_campaign_job(s, p, payload),
             lambda p: f"campaign:{p['campaign_id']}:{p.get('after', 0)}",
             priority=20,  # behind guests' own conversations
         ),
         JobSpec(
-            "release_campaigns",
+            RELEASE_CAMPAIGNS,
             lambda s, p, payload: _campaigns().release_job(s, p, payload),
             lambda p: "release_campaigns",
             priority=20,
         ),
         # Arcade actions that waited for a staff member's authorization (tools.arcade.resume).
         JobSpec(
-            "resume_arcade_action",
+            RESUME_ARCADE_ACTION,
             lambda s, p, payload: _arcade().resume_job(s, p, payload),
             lambda p: f"arcade:{p['action_id']}",
             on_dead=lambda s, p, payload, error: _arcade().mark_failed(s, p, payload, error),

@@ -45,6 +45,9 @@ DELIVER_MESSAGE = "deliver_message"
 NOTIFY_STAFF = "notify_staff"
 SEND_NOTIFICATION = "send_notification"
 SALES_FOLLOW_UPS = "sales_follow_ups"
+SEND_CAMPAIGN = "send_campaign"
+RELEASE_CAMPAIGNS = "release_campaigns"
+RESUME_ARCADE_ACTION = "resume_arcade_action"
 
 
 @dataclass(frozen=True)

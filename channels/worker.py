@@ -25,6 +25,7 @@ from channels.context import key, set_current_services
 from channels.queue import (
     DELIVER_MESSAGE,
     NOTIFY_STAFF,
+    RESUME_ARCADE_ACTION,
     SALES_FOLLOW_UPS,
     JobQueue,
     RetryPolicy,
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 30.0
-RESUME_ARCADE_ACTION = "resume_arcade_action"  # a job of channels.jobs
 STUCK_AFTER = timedelta(minutes=5)  # a queued message older than this lost its job
 STUCK_UNTIL = timedelta(days=1)  # older ones are not worth sending any more
 

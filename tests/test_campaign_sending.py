@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from api.services import Services
 from buffr.db.session import Database
 from channels.delivery import apply_status
-from channels.queue import enqueue
+from channels.queue import SEND_CAMPAIGN, enqueue
 from channels.worker import WorkerHandle
 from domain.campaigns import Campaign, CampaignMessage
 from domain.conversations import Channel, DeliveryStatus, Message
@@ -27,7 +27,7 @@ from tools.base import Actor, ToolContext
 from tools.reactivation.audience import NO_CONSENT, NO_PHONE, NO_TEMPLATE, OPTED_OUT
 from tools.reactivation.campaigns import CampaignArgs, create_campaign, find_campaign
 from tools.reactivation.report import campaign_report, preview_campaign
-from tools.reactivation.sending import SEND_CAMPAIGN, deliver, release_due, send_batch
+from tools.reactivation.sending import deliver, release_due, send_batch
 
 TEMPLATE = {"twilio": {"templates": {"reengage": "HX" + "1" * 32}}}
 

@@ -23,7 +23,6 @@ from langgraph.runtime import Runtime
 from sqlalchemy import select
 
 from agents.reactivation.replies import (
-    latest_campaign_message,
     mark_converted,
     mark_replied,
     offer_of,
@@ -61,7 +60,7 @@ def reactivation(state: AgentState, runtime: Runtime[TurnContext]) -> AgentState
     ctx = runtime.context.tools
     text = state.get("text", "")
     guest_id = ctx.actor.id if ctx.actor.kind == "guest" else None
-    sent = latest_campaign_message(ctx.session, guest_id, ctx.now) if guest_id else None
+    sent = runtime.context.campaign_message  # found by the runtime, which routed here by it
     if guest_id is None or sent is None:
         return {**receptionist(state, runtime), "agent": REACTIVATION}
     mark_replied(ctx.session, sent, ctx.now)

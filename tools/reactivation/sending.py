@@ -31,7 +31,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from channels.context import key
-from channels.queue import DELIVER_MESSAGE, enqueue, get_queue
+from channels.queue import (
+    DELIVER_MESSAGE,
+    RELEASE_CAMPAIGNS,
+    SEND_CAMPAIGN,
+    enqueue,
+    get_queue,
+)
 from domain.campaigns import Campaign, CampaignMessage, CampaignStatus
 from domain.conversations import (
     Author,
@@ -54,8 +60,6 @@ if TYPE_CHECKING:
 _CAMPAIGN_MESSAGES = cast(Table, CampaignMessage.__table__)
 _CONVERSATIONS = cast(Table, Conversation.__table__)
 _MESSAGES = cast(Table, Message.__table__)
-SEND_CAMPAIGN = "send_campaign"
-RELEASE_CAMPAIGNS = "release_campaigns"
 RELEASE_LIMIT = 1000  # rows one release looks at
 NEXT_RELEASE_MAX = timedelta(hours=1)  # a deferred row is looked at again at least this often
 
