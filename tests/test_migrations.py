@@ -72,3 +72,41 @@ def test_models_and_migrations_agree(services: Endpoints) -> None:
         if not (d[0] in ("remove_table", "remove_index") and "checkpoint" in str(d[1]))
     ]
     assert diff == []
+
+
+def test_checkpoint_history_is_dropped_on_upgrade(services: Endpoints) -> None:
+    """0011 keeps each thread's latest checkpoint, its writes and the blobs it references."""
+    db = fresh_database(services, template=None)
+    migrations.upgrade(db.owner_dsn, "0010")
+    versions = '{"reply": "2", "last": "1"}'
+    with psycopg.connect(db.owner_dsn) as conn:
+        for checkpoint_id, channel_versions in (
+            ("a", '{"reply": "1", "last": "1"}'),
+            ("b", versions),
+        ):
+            conn.execute(
+                "INSERT INTO checkpoints (thread_id, checkpoint_id, checkpoint) "
+                "VALUES ('p1:staff:1', %s, jsonb_build_object('channel_versions', %s::jsonb))",
+                (checkpoint_id, channel_versions),
+            )
+            conn.execute(
+                "INSERT INTO checkpoint_writes (thread_id, checkpoint_id, task_id, idx, channel, "
+                "blob) VALUES ('p1:staff:1', %s, 't', 0, 'reply', '')",
+                (checkpoint_id,),
+            )
+        for channel, version in (("reply", "1"), ("reply", "2"), ("last", "1")):
+            conn.execute(
+                "INSERT INTO checkpoint_blobs (thread_id, channel, version, type) "
+                "VALUES ('p1:staff:1', %s, %s, 'json')",
+                (channel, version),
+            )
+    migrations.upgrade(db.owner_dsn)
+    with psycopg.connect(db.owner_dsn) as conn:
+        checkpoints = conn.execute("SELECT checkpoint_id FROM checkpoints").fetchall()
+        writes = conn.execute("SELECT checkpoint_id FROM checkpoint_writes").fetchall()
+        blobs = conn.execute(
+            "SELECT channel, version FROM checkpoint_blobs ORDER BY channel, version"
+        ).fetchall()
+    assert checkpoints == [("b",)]
+    assert writes == [("b",)]
+    assert blobs == [("last", "1"), ("reply", "2")]

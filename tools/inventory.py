@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Row, Select, insert, select
+from sqlalchemy import Row, Select, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.inventory import MovementKind, Product, Stock, StockMovement
@@ -82,6 +82,12 @@ def _product_select() -> Select[Any]:  # the column tuple is long; rows are read
     return query.join(Stock, Stock.product_id == Product.id, isouter=True)
 
 
+# Built once, with a bound parameter where one is needed: constructing these statements
+# cost ~0.5 ms per call, more than running them.
+_ACTIVE_PRODUCTS = _product_select().where(Product.active.is_(True)).order_by(Product.name)
+_PRODUCT_BY_ID = _product_select().where(Product.id == bindparam("product_id"))
+
+
 def _info(row: Row[Any]) -> ProductInfo:
     size = None
     if row.size_value is not None and row.size_unit is not None:
@@ -104,14 +110,12 @@ def _info(row: Row[Any]) -> ProductInfo:
 
 def all_products(ctx: ToolContext) -> list[ProductInfo]:
     """Every active product of the property with its current stock."""
-    rows = ctx.session.execute(
-        _product_select().where(Product.active.is_(True)).order_by(Product.name)
-    ).all()
+    rows = ctx.session.execute(_ACTIVE_PRODUCTS).all()
     return [_info(row) for row in rows]
 
 
 def get_product(ctx: ToolContext, product_id: int) -> ProductInfo:
-    row = ctx.session.execute(_product_select().where(Product.id == product_id)).first()
+    row = ctx.session.execute(_PRODUCT_BY_ID, {"product_id": product_id}).first()
     if row is None:
         raise ToolError(f"There is no product with id {product_id}.")
     return _info(row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -43,7 +44,11 @@ SYNONYMS = {"cola": "coke", "coca": "coke", "קוקה": "קולה", "cokes": "co
 _TOKEN = re.compile(r"[\w\u0590-\u05ff]+", re.UNICODE)
 
 
-def tokens(text: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def tokens(text: str) -> tuple[str, ...]:
+    """The matching words of ``text``. Cached: every stock message matches against the whole
+    catalogue, whose names and aliases are the same strings turn after turn (measured: ~1 ms a
+    turn with 40 products)."""
     words = [w.lower() for w in _TOKEN.findall(text)]
     out = []
     for word in words:
@@ -51,7 +56,7 @@ def tokens(text: str) -> list[str]:
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = SYNONYMS.get(word[:-1], word[:-1])  # "heinekens" -> "heineken"
         out.append(word)
-    return out
+    return tuple(out)
 
 
 @dataclass
@@ -65,12 +70,16 @@ class MatchResult:
         return self.products[0] if len(self.products) == 1 else None
 
 
-def _vocabulary(product: ProductInfo) -> set[str]:
-    words = tokens(" ".join([product.name, product.local_name or "", *product.aliases]))
-    return set(words)
+def _vocabulary(product: ProductInfo) -> frozenset[str]:
+    return _vocabulary_of(" ".join([product.name, product.local_name or "", *product.aliases]))
 
 
-def _word_matches(word: str, vocabulary: set[str]) -> bool:
+@lru_cache(maxsize=4096)
+def _vocabulary_of(labels: str) -> frozenset[str]:
+    return frozenset(tokens(labels))
+
+
+def _word_matches(word: str, vocabulary: frozenset[str]) -> bool:
     if word in vocabulary:
         return True
     if len(word) < 4:

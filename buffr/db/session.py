@@ -78,6 +78,8 @@ class Database:
             sqlalchemy_url(self.endpoints.app_dsn), pool_size=self.app_pool_size
         )
         self._app_sessions = sessionmaker(self.app_engine, expire_on_commit=False)
+        # On the factory, not on each session: listening per session costs ~0.1 ms a turn.
+        event.listen(self._app_sessions, "after_begin", _bind_property)
         self._owner_sessions = sessionmaker(self.owner_engine, expire_on_commit=False)
         self._property_ids: dict[str, int] = {}
 
@@ -88,7 +90,6 @@ class Database:
         With ``lock_key``, its transactions also hold an advisory lock on that key (so work for
         one key runs one at a time). Commits on success, rolls back on error."""
         session = self._app_sessions(info={"property_id": property_id, "lock_key": lock_key})
-        event.listen(session, "after_begin", _bind_property)
         try:
             yield session
             session.commit()
