@@ -89,22 +89,39 @@ _PRODUCT_BY_ID = _product_select().where(Product.id == bindparam("product_id"))
 
 
 def _info(row: Row[Any]) -> ProductInfo:
+    # Unpacked by position (the order of _PRODUCT_COLUMNS): reading 13 fields by name from
+    # each of 40 rows was a third of a stock query's time.
+    (
+        product_id,
+        name,
+        local_name,
+        container,
+        size_value,
+        size_unit,
+        unit_type,
+        box_size,
+        box_name,
+        min_stock,
+        aliases,
+        quantity,
+        next_expiry,
+    ) = row
     size = None
-    if row.size_value is not None and row.size_unit is not None:
-        size = f"{row.size_value.normalize():f} {row.size_unit}"
+    if size_value is not None and size_unit is not None:
+        size = f"{size_value.normalize():f} {size_unit}"
     return ProductInfo(
-        id=row.id,
-        name=row.name,
-        local_name=row.local_name,
-        container=row.container_type.value,
+        id=product_id,
+        name=name,
+        local_name=local_name,
+        container=container.value,
         size=size,
-        unit_type=row.unit_type.value,
-        box_size=row.box_size,
-        box_name=row.box_name,
-        stock=row.quantity if row.quantity is not None else Decimal(0),
-        min_stock=row.min_stock,
-        next_expiry=row.next_expiry,
-        aliases=list(row.aliases or []),
+        unit_type=unit_type.value,
+        box_size=box_size,
+        box_name=box_name,
+        stock=quantity if quantity is not None else Decimal(0),
+        min_stock=min_stock,
+        next_expiry=next_expiry,
+        aliases=list(aliases or []),
     )
 
 

@@ -4,7 +4,8 @@
   checkpoint, commit), no model;
 * overhead around an LLM call: the same turn machinery with a model that answers instantly,
   once answering with no tool call (graph + checkpoint + transcript) and once with a read-only
-  tool call (graph + tools + checkpoint); the model's own time is measured apart and subtracted.
+  tool call (graph + tools + checkpoint); the model's own time is measured apart and subtracted;
+* a reference: a fixed pure-Python loop, to tell a slow host from a slow turn.
 
 The checkpoint is written with durability "exit" only: see ``agents.runtime`` for why the other
 modes are unsafe here.
@@ -56,12 +57,25 @@ class Figures:
 
 
 def _time_turns(runtime: AgentRuntime, messages: tuple[str, ...], n: int) -> list[float]:
-    samples = []
-    for i in range(n):
-        started = time.perf_counter()
-        runtime.handle(Turn("demo", Channel.TERMINAL, STAFF, messages[i % len(messages)]))
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
+    return [_time_turn(runtime, messages[i % len(messages)]) for i in range(n)]
+
+
+def _time_turn(runtime: AgentRuntime, message: str) -> float:
+    started = time.perf_counter()
+    runtime.handle(Turn("demo", Channel.TERMINAL, STAFF, message))
+    return (time.perf_counter() - started) * 1000
+
+
+def _reference_loop() -> float:
+    """A fixed pure-Python computation, timed: its time changes only with how much CPU this
+    process gets, so it shows when other load on the host (a shared VM's neighbours) slowed
+    a run down. Seen here: about 2.5 ms when the host was quiet, 3-4 ms in slow spells, when
+    every row's figures rose with it."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(40_000):
+        total += i * i
+    return (time.perf_counter() - started) * 1000
 
 
 def _model_time(model: BaseChatModel, n: int = 200) -> float:
@@ -80,33 +94,45 @@ def _factory(model: BaseChatModel) -> Callable[[], BaseChatModel]:
 
 
 def run(db: Database, turns: int, progress: Callable[[str], None]) -> list[Figures]:
-    results: list[Figures] = []
+    """The rows are measured interleaved, one turn of each in turn, so that a slow spell of
+    the host hits them all alike instead of whichever row happened to be running."""
     fast = AgentRuntime(db)
     fast.forget_thread("demo", STAFF)
-    _time_turns(fast, UPDATES, 20)  # warm connections, prepared statements, imports
-    progress(f"fast path: {turns} turns")
-    results.append(
-        Figures("fast path stock update (durability=exit)", _time_turns(fast, UPDATES, turns))
+    plain_model = InstantChatModel(reply="?")
+    tool_model = InstantChatModel(
+        tool_call={"name": "stock_level", "args": {"product": "heineken"}}
     )
-
-    for reply_kind, model in (
-        ("no tool call", InstantChatModel(reply="?")),
-        (
-            "stock_level tool call",
-            InstantChatModel(tool_call={"name": "stock_level", "args": {"product": "heineken"}}),
-        ),
-    ):
-        runtime = AgentRuntime(db, chat_model=_factory(model))
+    plain = AgentRuntime(db, chat_model=_factory(plain_model))
+    tooled = AgentRuntime(db, chat_model=_factory(tool_model))
+    # Warm connections, prepared statements and imports.
+    _time_turns(fast, UPDATES, 20)
+    for runtime in (plain, tooled):
         _time_turns(runtime, (UNREADABLE,), 10)
-        progress(f"instant model, {reply_kind}: {turns} turns")
-        model_ms = _model_time(model)
-        results.append(
-            Figures(
-                f"overhead around an instant LLM ({reply_kind}; model's own {model_ms:.2f} ms "
-                "subtracted)",
-                _time_turns(runtime, (UNREADABLE,), turns),
-                subtract_ms=model_ms,
-            )
-        )
+    plain_ms, tool_ms = _model_time(plain_model), _model_time(tool_model)
 
-    return results
+    samples: dict[str, list[float]] = {"fast": [], "plain": [], "tool": [], "reference": []}
+    for i in range(turns):
+        if i % 100 == 0:
+            progress(f"turns {i + 1}-{min(i + 100, turns)} of {turns} (each row in turn)")
+        samples["fast"].append(_time_turn(fast, UPDATES[i % len(UPDATES)]))
+        samples["plain"].append(_time_turn(plain, UNREADABLE))
+        samples["tool"].append(_time_turn(tooled, UNREADABLE))
+        samples["reference"].append(_reference_loop())
+    return [
+        Figures("fast path stock update (durability=exit)", samples["fast"]),
+        Figures(
+            f"overhead around an instant LLM (no tool call; model's own {plain_ms:.2f} ms "
+            "subtracted)",
+            samples["plain"],
+            subtract_ms=plain_ms,
+        ),
+        Figures(
+            f"overhead around an instant LLM (stock_level tool call; model's own {tool_ms:.2f} "
+            "ms subtracted)",
+            samples["tool"],
+            subtract_ms=tool_ms,
+        ),
+        Figures(
+            "reference: fixed pure-Python loop (machine speed, not a turn)", samples["reference"]
+        ),
+    ]
