@@ -129,6 +129,14 @@ def test_answer_from_documents_names_the_source(seeded: Database) -> None:
     assert "|" not in result.reply and "**" not in result.reply  # Markdown read, not pasted
 
 
+def test_list_items_in_an_answer_keep_their_own_sentences(seeded: Database) -> None:
+    """The breakfast hours are list items in the FAQ: quoted, each ends with a full stop
+    instead of running into the next ("07:00–10:30 Friday and Saturday")."""
+    chat = Chat(seeded, NEW_GUEST, _call("ask_hotel", question="What time is breakfast served?"))
+    reply = chat.say("What time is breakfast served?").reply
+    assert "Sunday to Thursday: 07:00–10:30. Friday and Saturday: 07:30–11:00." in reply
+
+
 def test_unknown_answer_calls_a_colleague_and_the_agent_goes_quiet(seeded: Database) -> None:
     sender = "+447700900777"
     chat = Chat(seeded, sender, _call("ask_hotel", question="Is there a helipad on the roof?"))

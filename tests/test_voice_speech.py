@@ -40,6 +40,7 @@ from voice.audio import (
     write_wav,
 )
 from voice.models import VoiceModels, voice_models
+from voice.speakable import speakable
 from voice.stt import encoder_frames
 from voice.tts import sentences
 from voice.vad import (
@@ -488,7 +489,20 @@ def test_a_long_first_sentence_is_cut_at_its_first_clause_to_start_speaking_soon
         "free on-site parking for hotel guests with 40 spaces.",
         "Ask us.",
     ]
+    # No boundary within 40 characters: the first one within 64.
+    assert sentences("Breakfast is served in The Tide restaurant: 7 AM to 10:30 AM.") == [
+        "Breakfast is served in The Tide restaurant:",
+        "7 AM to 10:30 AM.",
+    ]
     # Never inside a clause: without an early boundary the sentence stays whole.
     whole = "Breakfast is served in The Tide restaurant every single morning."
     assert sentences(whole) == [whole]
+    late = "Breakfast is served in The Tide restaurant every single morning, with fruit."
+    assert sentences(late) == [late]
     assert sentences("Check-in is at 3 PM.") == ["Check-in is at 3 PM."]
+
+
+def test_a_written_answers_source_line_is_not_read_out() -> None:
+    written = "Check-in: from 15:00.\n(Source: Seaside Hotel — House Rules)"
+    assert speakable(written) == "Check-in: from 3 PM."
+    assert speakable("Pets (small ones) are welcome.") == "Pets (small ones) are welcome."

@@ -10,13 +10,17 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 _URL = re.compile(r"https?://\S+")
 _RANGE = re.compile(r"(\d{1,2}:\d{2})\s*[–-]\s*(\d{1,2}:\d{2})")
 _CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+# The written answer names its document on a line of its own; read out, "(Source: Seaside
+# Hotel — Frequently Asked Questions)" is noise that delays the next turn.
+_SOURCE = re.compile(r"^\s*\(Source:[^)]*\)\s*$", re.MULTILINE)
 _WORDS = {"ILS": "shekels", "NIS": "shekels", "₪": " shekels", "&": " and ", "%": " percent"}
 
 
 def speakable(text: str) -> str:
-    """``text`` as a voice should say it: no markup or links, times as "7:30 AM", ranges with
-    "to", currency codes as words, lines joined into sentences."""
-    spoken = _LINK.sub(r"\1", text)
+    """``text`` as a voice should say it: no markup, links or source citation, times as
+    "7:30 AM", ranges with "to", currency codes as words, lines joined into sentences."""
+    spoken = _SOURCE.sub("", text)
+    spoken = _LINK.sub(r"\1", spoken)
     spoken = _URL.sub("the link in our messages", spoken)
     spoken = _MARKUP.sub("", spoken)
     spoken = _RANGE.sub(r"\1 to \2", spoken)

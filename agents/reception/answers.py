@@ -103,14 +103,22 @@ def _quote(passage: str, question: str, embedder: Embedder) -> str:
         scores = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
         headed, best = sections[int(np.argmax(scores))]
         body = best[1:] if headed else best  # a heading only repeats the question
-        return " ".join(body[:MAX_SECTION_SENTENCES])
+        return _joined(body[:MAX_SECTION_SENTENCES])
     sentences = _sentences(passage)
     if len(passage) <= SHORT_PASSAGE or len(sentences) <= MAX_SENTENCES:
-        return " ".join(sentences)
+        return _joined(sentences)
     vectors = embedder.embed([question, *sentences])
     scores = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
     keep = sorted(np.argsort(-scores)[:MAX_SENTENCES].tolist())  # in the document's order
-    return " ".join(sentences[i] for i in keep)
+    return _joined([sentences[i] for i in keep])
+
+
+def _joined(sentences: list[str]) -> str:
+    """Sentences in a line. A list item or table row has no full stop of its own: it gets
+    one, or "Sunday to Thursday: 07:00-10:30" and "Friday and Saturday: ..." run together
+    (and a voice reads them as one breathless sentence)."""
+    ended = [s if s[-1] in ".!?:;," else f"{s}." for s in sentences[:-1]]
+    return " ".join([*ended, *sentences[-1:]])
 
 
 def _sections(passage: str) -> list[tuple[bool, list[str]]]:
