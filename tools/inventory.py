@@ -105,7 +105,7 @@ def _info(row: Row[Any]) -> ProductInfo:
         aliases,
         quantity,
         next_expiry,
-    ) = row
+    ) = tuple(row)
     size = None
     if size_value is not None and size_unit is not None:
         size = f"{size_value.normalize():f} {size_unit}"
