@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage
 from playwright.sync_api import Browser, Page, ViewportSize, WebSocket, sync_playwright
 
 from agents.llm.fake import ScriptedChatModel, ScriptItem
@@ -31,11 +30,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "reports" / "screenshots"
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-
-
-def call(name: str, **args: object) -> AIMessage:
-    """A scripted model answer that calls one tool (as in tests/test_receptionist.py)."""
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{name}"}])
 
 
 @dataclass

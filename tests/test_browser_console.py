@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import text
 
+from agents.llm.fake import scripted_call as call
 from buffr.db.session import Database
 from domain.inventory import MovementKind
 from domain.ops import DeadLetter
@@ -23,7 +24,6 @@ from tests.browser_support import (
     DESKTOP,
     PHONE,
     LiveServer,
-    call,
     chromium,
     live_server,
     page_errors,

@@ -17,13 +17,13 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, WebSocketRoute, expect
 from sqlalchemy import text
 
+from agents.llm.fake import scripted_call as call
 from buffr.db.session import Database
 from domain.seed import seed_demo
 from tests.browser_support import (
     DESKTOP,
     PHONE,
     LiveServer,
-    call,
     chromium,
     live_server,
     page_errors,

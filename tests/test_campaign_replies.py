@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage
 from sqlalchemy import select, update
 
 from agents.llm.fake import ScriptedChatModel
+from agents.llm.fake import scripted_call as _call
 from agents.runtime import AgentRuntime
 from agents.turn import Turn, TurnResult
 from buffr.db.session import Database
@@ -47,10 +48,6 @@ def hotel(db: Database) -> Hotel:
         send_batch(services, hotel.property_id, campaign_id, 0, now=as_utc(NOW))
         assert len(release_due(services, hotel.property_id, now=as_utc(NOW))) == 3
     return hotel
-
-
-def _call(name: str, **args: object) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{name}"}])
 
 
 class Guest_:

@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage
 
 from agents.inventory.llm_tools import TOOLS
 from agents.llm.fake import ScriptedChatModel
+from agents.llm.fake import scripted_call as _call
 from agents.runtime import AgentRuntime
 from buffr.db.session import Database
 from domain.seed import seed_demo
@@ -31,10 +32,6 @@ def _runtime(db: Database, model: ScriptedChatModel) -> Iterator[AgentRuntime]:
     for sender in (STAFF, GUEST):
         runtime.forget_thread("demo", sender)
     yield runtime
-
-
-def _call(name: str, **args: object) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{name}"}])
 
 
 def test_model_tool_call_goes_through_the_flow(seeded: Database) -> None:

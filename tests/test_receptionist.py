@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage
 from sqlalchemy import func, select, text
 
 from agents.llm.fake import ScriptedChatModel
+from agents.llm.fake import scripted_call as _call
 from agents.reception.llm_tools import TOOLS
 from agents.runtime import AgentRuntime
 from agents.turn import Turn, TurnResult
@@ -31,10 +32,6 @@ NEW_GUEST = "+447700900555"
 def seeded(db: Database) -> Database:
     seed_demo(db, today=TODAY)
     return db
-
-
-def _call(name: str, **args: object) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{name}"}])
 
 
 class Chat:

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage
 from sqlalchemy import text
 
 from agents.llm.fake import ScriptedChatModel
+from agents.llm.fake import scripted_call as _call
 from agents.runtime import AgentRuntime
 from agents.sales.llm_tools import TOOLS
 from agents.turn import Turn, TurnResult
@@ -28,10 +29,6 @@ NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
 def seeded(db: Database) -> Database:
     seed_demo(db, today=TODAY)
     return db
-
-
-def _call(name: str, **args: object) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{name}"}])
 
 
 class Chat:

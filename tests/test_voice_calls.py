@@ -23,6 +23,7 @@ from langchain_core.messages import AIMessage
 from numpy.typing import NDArray
 from sqlalchemy import select, text
 
+from agents.llm.fake import scripted_call as call
 from api import metrics
 from api.local_server import serving
 from buffr.db.session import Database
@@ -33,7 +34,7 @@ from domain.guests import Guest
 from domain.ops import Notification, NotificationKind
 from domain.seed import seed_demo
 from tests.api_support import api_services
-from tests.browser_support import LiveServer, call, live_server
+from tests.browser_support import LiveServer, live_server
 from tests.channels_support import ACCOUNT_SID, AUTH_TOKEN, new_phone
 from tests.twilio_recorder import TwilioRecorder, twilio_recorder
 from voice.audio import PHONE_RATE, STT_RATE, resample

@@ -62,6 +62,11 @@ def _finish(message: AIMessage) -> AIMessage:
     )
 
 
+def scripted_call(name: str, **args: object) -> AIMessage:
+    """A scripted reply that calls tool ``name`` with ``args``, for ``ScriptedChatModel``."""
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{name}"}])
+
+
 class ScriptedChatModel(BaseChatModel):
     """Emits ``responses`` in order: AIMessages, strings (plain replies), or callables that
     take the messages and return either. Inspect ``calls`` and ``bound_tools`` afterwards."""
