@@ -71,12 +71,7 @@ class MatchResult:
 
 
 def _vocabulary(product: ProductInfo) -> frozenset[str]:
-    return _vocabulary_of(" ".join([product.name, product.local_name or "", *product.aliases]))
-
-
-@lru_cache(maxsize=4096)
-def _vocabulary_of(labels: str) -> frozenset[str]:
-    return frozenset(tokens(labels))
+    return frozenset(tokens(" ".join([product.name, product.local_name or "", *product.aliases])))
 
 
 def _word_matches(word: str, vocabulary: frozenset[str]) -> bool:
