@@ -506,3 +506,12 @@ def test_a_written_answers_source_line_is_not_read_out() -> None:
     written = "Check-in: from 15:00.\n(Source: Seaside Hotel — House Rules)"
     assert speakable(written) == "Check-in: from 3 PM."
     assert speakable("Pets (small ones) are welcome.") == "Pets (small ones) are welcome."
+
+
+def test_a_steady_voice_says_the_same_text_the_same_way(models: VoiceModels) -> None:
+    synthesizer, text = models.synthesizer, "Good morning, how can I help?"
+    steady = synthesizer.synthesize(text, steady=True)
+    assert np.array_equal(steady, synthesizer.synthesize(text, steady=True))
+    assert steady.size > synthesizer.sample_rate  # over a second of speech
+    # The agent's own voice varies (piper samples its prosody): why callers in tests are steady.
+    assert not np.array_equal(synthesizer.synthesize(text), synthesizer.synthesize(text))

@@ -110,13 +110,21 @@ class PiperSynthesizer:
     # piper normalizes every sentence to full scale; resampling to 8 kHz then overshoots a
     # little and mu-law would clip it, so leave some headroom.
     _CONFIG = SynthesisConfig(volume=0.9)
+    # piper samples its prosody (noise in the acoustic model and in phoneme durations), so the
+    # same text sounds a little different each time; with both scales at 0 it is the same
+    # samples every time. Measured: whisper heard "What time is breakfast served?" wrong in
+    # 1 of 30 random renderings ("break the serve"), which made a test flaky.
+    _STEADY = SynthesisConfig(volume=0.9, noise_scale=0.0, noise_w_scale=0.0)
 
     def __init__(self, model_path: Path) -> None:
         self._voice = PiperVoice.load(model_path)
         self.sample_rate: int = self._voice.config.sample_rate
 
-    def synthesize(self, text: str) -> NDArray[np.float32]:
-        chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._CONFIG)]
+    def synthesize(self, text: str, *, steady: bool = False) -> NDArray[np.float32]:
+        """``steady``: without piper's random variation, the same samples for the same text
+        (reproducible callers for tests and benchmarks). The agent speaks with the variation."""
+        config = self._STEADY if steady else self._CONFIG
+        chunks = [c.audio_float_array for c in self._voice.synthesize(text, config)]
         if not chunks:
             return np.zeros(0, dtype=np.float32)
         return np.concatenate(chunks).astype(np.float32, copy=False)

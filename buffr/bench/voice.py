@@ -103,7 +103,10 @@ def run(
     models = voice_models(settings)
     warm_for_calls(settings)  # as `buffr serve` does at start
     synth = models.synthesizer
-    audio = [resample(synth.synthesize(q), synth.sample_rate, PHONE_RATE) for q in questions]
+    # The callers speak steadily: the same audio every run, so runs compare.
+    audio = [
+        resample(synth.synthesize(q, steady=True), synth.sample_rate, PHONE_RATE) for q in questions
+    ]
     chat_model: ChatModelFactory | None = None
     if instant_llm:
         echo = EchoAskModel()
