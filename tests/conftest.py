@@ -19,6 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from psycopg import sql
 
 from agents.llm import LLMSettings, build_chat_model
+from agents.llm.warmup import warm_prompts
 from buffr.db import migrations
 from buffr.db.session import Database
 from buffr.modelhub import ModelMissing, model_path
@@ -97,7 +98,12 @@ SMALL_MODEL = "qwen2.5-coder-0.5b"  # the real local model of the end-to-end tes
 
 @lru_cache(maxsize=1)
 def _small_model() -> BaseChatModel:
-    return build_chat_model(LLMSettings(provider="local", local_model=SMALL_MODEL))
+    """Loaded and warmed as ``buffr serve`` does: each agent's prompt is read from the prompt
+    states on disk, which the first run on a machine evaluates and writes (~25 s a prompt);
+    without that, every test process evaluated them again."""
+    model = build_chat_model(LLMSettings(provider="local", local_model=SMALL_MODEL))
+    warm_prompts(lambda: model)
+    return model
 
 
 @pytest.fixture(scope="session")

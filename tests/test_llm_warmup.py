@@ -4,16 +4,17 @@ server warms only a model of its own making."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
-from llama_cpp.llama_cache import LlamaRAMCache
 
 from agents.inventory import llm_tools as clerk
 from agents.llm.fake import ScriptedChatModel
 from agents.llm.local import LlamaCppChatModel
+from agents.llm.prompt_cache import PromptStateCache
 from agents.llm.warmup import agent_prompts, warm_prompts
 from agents.reception import llm_tools as reception
 from agents.reception.prompt import SYSTEM_PROMPT as RECEPTION_PROMPT
@@ -42,7 +43,9 @@ def test_the_local_model_keeps_finished_prompts_in_a_ram_cache(
     model = small_model()
     assert isinstance(model, LlamaCppChatModel)
     cache = model.llama.cache
-    assert isinstance(cache, LlamaRAMCache)
-    assert cache.capacity_bytes == model.prompt_cache_mb << 20 == 1024 << 20
-    model.invoke([HumanMessage("Say OK.")], max_tokens=2)
-    assert cache.cache_size > 0  # the finished prompt's state was saved
+    assert isinstance(cache, PromptStateCache)
+    assert cache.ram.capacity_bytes == model.prompt_cache_mb << 20 == 1024 << 20
+    before = len(cache.ram.cache_state)
+    model.invoke([HumanMessage(f"Say OK, {uuid.uuid4().hex[:6]}.")], max_tokens=2)
+    assert len(cache.ram.cache_state) == before + 1  # the finished prompt's state was saved
+    assert cache.cache_size > 0

@@ -47,6 +47,12 @@ class LLMSettings(BaseSettings):
     prompt_cache_mb: int = Field(
         default=1024, ge=0, description="RAM for the local model's prompt states (0: none)."
     )
+    prompt_disk_mb: int = Field(
+        default=2048,
+        ge=0,
+        description="Disk for the agents' prompt states, kept for the next process under "
+        "<cache dir>/prompt-states (0: none).",
+    )
 
     openai_base_url: str | None = Field(
         default=None, description="An OpenAI-compatible endpoint. Unset: api.openai.com."

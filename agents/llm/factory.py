@@ -14,7 +14,7 @@ from types import ModuleType
 from langchain_core.language_models import BaseChatModel
 
 from agents.llm.config import PROVIDERS, LLMConfigError, LLMSettings, get_llm_settings
-from buffr.settings import Settings
+from buffr.settings import Settings, get_settings
 
 
 def build_chat_model(
@@ -39,6 +39,8 @@ def build_chat_model(
             temperature=cfg.temperature,
             max_tokens=cfg.max_tokens,
             prompt_cache_mb=cfg.prompt_cache_mb,
+            prompt_states=(settings or get_settings()).cache_dir / "prompt-states",
+            prompt_disk_mb=cfg.prompt_disk_mb,
         )
     if cfg.provider == "openai":
         remote = _remote("openai", "langchain-openai")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Literal, cast
@@ -30,8 +31,15 @@ from langchain_core.runnables import Runnable
 from llama_cpp import Llama, LogitsProcessorList
 from pydantic import Field
 
-from agents.llm.loader import PROMPT_CACHE_MB, LoadedModel, default_threads, load_model
+from agents.llm.loader import (
+    PROMPT_CACHE_MB,
+    PROMPT_DISK_MB,
+    LoadedModel,
+    default_threads,
+    load_model,
+)
 from agents.llm.messages import ToolRole, decode_reply, to_chat_messages
+from agents.llm.prompt_cache import PromptStateCache
 from agents.llm.tool_schema import (
     ToolLike,
     decoding_schema,
@@ -71,6 +79,8 @@ class LlamaCppChatModel(BaseChatModel):
     tool_results_as: Literal["auto", "tool", "user"] = "auto"
     tools_in: Literal["auto", "template", "system"] = "auto"
     prompt_cache_mb: int = PROMPT_CACHE_MB
+    prompt_states: Path | None = None  # where agents' prompt states persist (None: RAM only)
+    prompt_disk_mb: int = PROMPT_DISK_MB
 
     @property
     def _llm_type(self) -> str:
@@ -81,7 +91,14 @@ class LlamaCppChatModel(BaseChatModel):
         return {"model_name": self.model_name or self.gguf_path.name, "n_ctx": self.n_ctx}
 
     def load(self) -> LoadedModel:
-        return load_model(self.gguf_path, self.n_ctx, self.n_threads, self.prompt_cache_mb)
+        return load_model(
+            self.gguf_path,
+            self.n_ctx,
+            self.n_threads,
+            self.prompt_cache_mb,
+            self.prompt_states,
+            self.prompt_disk_mb,
+        )
 
     def tool_role(self, loaded: LoadedModel) -> ToolRole:
         """Role ``tool`` if the GGUF's chat template knows it (when "auto"), else user text."""
@@ -116,18 +133,17 @@ class LlamaCppChatModel(BaseChatModel):
         normalize_tool_choice(tool_choice, tool_names(formatted))
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
 
-    def _generate(
+    def _request(
         self,
+        loaded: LoadedModel,
         messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
+        stop: list[str] | None,
         **kwargs: Any,
-    ) -> ChatResult:
+    ) -> tuple[list[Any], dict[str, Any]]:
+        """The chat messages and ``create_chat_completion`` parameters for ``messages``."""
         tools: list[dict[str, Any]] = kwargs.get("tools") or []
-        names = tool_names(tools)
-        choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
+        choice = normalize_tool_choice(kwargs.get("tool_choice"), tool_names(tools))
         constrained = bool(tools)
-        loaded = self.load()
         native = constrained and self.template_shows_tools(loaded)
         chat = to_chat_messages(
             messages,
@@ -145,6 +161,36 @@ class LlamaCppChatModel(BaseChatModel):
         if constrained:
             schema = decoding_schema(tools, choice)
             params["response_format"] = {"type": "json_object", "schema": schema}
+        return chat, params
+
+    def prefill(self, messages: list[BaseMessage], tools: Sequence[ToolLike]) -> None:
+        """Evaluate the prompt these messages make with ``tools`` bound (one token of reply)
+        and keep its state in the prompt cache, on disk too: the next process restores it
+        instead of evaluating it (``agents.llm.prompt_cache``). For our own prompts only (the
+        warm-up): a guest's words never go to disk this way."""
+        loaded = self.load()
+        chat, params = self._request(loaded, messages, None, tools=openai_tools(tools))
+        params["max_tokens"] = 1
+        cache = loaded.llama.cache
+        persisting: AbstractContextManager[object] = (
+            cache.persisting() if isinstance(cache, PromptStateCache) else nullcontext()
+        )
+        with loaded.lock, persisting:
+            loaded.llama.create_chat_completion(messages=cast(Any, chat), **params)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        tools: list[dict[str, Any]] = kwargs.get("tools") or []
+        names = tool_names(tools)
+        choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
+        constrained = bool(tools)
+        loaded = self.load()
+        chat, params = self._request(loaded, messages, stop, **kwargs)
         reply_name = reply_tool_name(names) if choice.mode in ("auto", "none") else None
         probe = _FirstToken()
         with loaded.lock:

@@ -1,6 +1,7 @@
 """The agents' prompts evaluated once when the server starts, so their states are in the
-local model's prompt cache (``agents.llm.loader``): a guest's first turn then starts in about
-0.3 s instead of the 20-30 s that ~2,000 prompt tokens cost on 2 cores.
+local model's prompt cache (``agents.llm.prompt_cache``): a guest's first turn then starts in
+about 0.3 s instead of the 20-30 s that ~2,000 prompt tokens cost on 2 cores. The local model
+keeps these states on disk too, so the next start reads them instead of evaluating again.
 
 Only for the local provider: a remote endpoint caches (or bills) on its own side.
 """
@@ -11,14 +12,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
 from agents.llm.binding import with_tools
 
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Prefills(Protocol):
+    """A model that can evaluate a prompt without answering it (the local one, which is not
+    imported here: that would load llama.cpp for every provider)."""
+
+    def prefill(self, messages: list[BaseMessage], tools: Sequence[type[BaseModel]]) -> None: ...
 
 
 def agent_prompts() -> list[tuple[str, Sequence[type[BaseModel]]]]:
@@ -36,11 +46,16 @@ def agent_prompts() -> list[tuple[str, Sequence[type[BaseModel]]]]:
 
 
 def warm_prompts(chat_model: Callable[[], BaseChatModel]) -> float:
-    """Ask the model once with each agent's prompt; the seconds it took."""
+    """Each agent's prompt, evaluated once; the seconds it took. The local model only
+    evaluates it (``prefill``); any other model is asked in full."""
     started = time.perf_counter()
     model = chat_model()
     for prompt, tools in agent_prompts():
-        with_tools(model, tools).invoke([SystemMessage(prompt), HumanMessage("hello")])
+        messages: list[BaseMessage] = [SystemMessage(prompt), HumanMessage("hello")]
+        if isinstance(model, Prefills):
+            model.prefill(messages, tools)
+        else:
+            with_tools(model, tools).invoke(messages)
     return time.perf_counter() - started
 
 

@@ -1,0 +1,246 @@
+"""The local model's prompt states: in RAM, and the agents' prompts also on disk.
+
+Each agent's prompt (system prompt and tool schemas) is ~2,000 tokens, and evaluating it costs
+20-30 s on 2 cores. llama.cpp keeps only the last prompt's KV cache, so:
+
+* RAM: every finished prompt's state is kept (LRU, by bytes); a turn restores the state with
+  the longest common prefix and evaluates only the rest. Another agent's turn in between no
+  longer costs the whole prompt again.
+* Disk: a new process (a restart of ``buffr serve``, a worker, each test process) would still
+  evaluate every agent's prompt once. So the warm-up's states (each agent's prompt with a
+  "hello", ``agents.llm.warmup``) are also written to disk, and a process that finds them
+  there reads them back (~26 MB for the receptionist's 2,000 tokens on the 0.5B) instead of
+  evaluating; every turn of that agent shares their 2,000-token head. Only the warm-up's
+  states: a guest's words never reach the disk. One directory per model file, llama.cpp
+  version and context size, since a state fits only the context that made it; the directory
+  can be deleted at any time.
+
+Files are written under a temporary name and renamed, so a reader (another process) never sees
+half a state; an unreadable file is deleted and counts as a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+import llama_cpp
+import numpy as np
+from llama_cpp import Llama, LlamaState
+from llama_cpp.llama_cache import BaseLlamaCache, LlamaRAMCache
+
+log = logging.getLogger(__name__)
+
+Tokens = tuple[int, ...]
+# A state on disk is read only when it saves at least this many tokens of evaluation: every
+# prompt shares the chat template's first few tokens, and reading ~26 MB to skip three of
+# them would cost more than it saves.
+MIN_DISK_PREFIX = 64
+_Dump = Callable[[BinaryIO], None]
+_STATE = ".state.npz"
+_TOKENS = ".tokens.npy"
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    return int(Llama.longest_token_prefix(a, b))
+
+
+def state_dir(root: Path, model_file: Path, n_ctx: int) -> Path:
+    """The directory of the states that fit this model file, llama.cpp build and context."""
+    stat = model_file.stat()
+    identity = f"{model_file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{n_ctx}"
+    identity += f"|{llama_cpp.__version__}"
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return root / f"{model_file.stem}-{digest}"
+
+
+class DiskStates:
+    """States in one directory: ``<digest>.state.npz`` (the KV state and its tokens) and
+    ``<digest>.tokens.npy`` (the tokens alone, to find the longest prefix without reading the
+    states). Least recently used states go first when the directory outgrows its capacity."""
+
+    def __init__(self, directory: Path, capacity_bytes: int) -> None:
+        self.directory = directory
+        self.capacity_bytes = capacity_bytes
+        self._tokens: dict[str, Tokens] = {}  # by digest, read once per process
+
+    def _index(self) -> dict[str, Tokens]:
+        present = {}
+        try:
+            names = [p.name for p in os.scandir(self.directory)]
+        except FileNotFoundError:
+            return {}
+        for name in names:
+            if not name.endswith(_TOKENS):
+                continue
+            digest = name.removesuffix(_TOKENS)
+            tokens = self._tokens.get(digest)
+            if tokens is None:
+                try:
+                    tokens = tuple(int(t) for t in np.load(self.directory / name))
+                except (OSError, ValueError):
+                    continue  # being replaced or evicted by another process
+                self._tokens[digest] = tokens
+            present[digest] = tokens
+        return present
+
+    def longest(self, key: Sequence[int]) -> tuple[str | None, int]:
+        """The digest of the state sharing the longest prefix with ``key``, and its length."""
+        best, best_len = None, 0
+        for digest, tokens in self._index().items():
+            shared = _common_prefix(tokens, key)
+            if shared > best_len:
+                best, best_len = digest, shared
+        return best, best_len
+
+    def load(self, digest: str, n_ctx: int) -> LlamaState | None:
+        path = self.directory / f"{digest}{_STATE}"
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                tokens = data["tokens"]
+                raw = data["state"].tobytes()
+                vocab = int(data["vocab"])
+            os.utime(path)  # recently used: evicted last
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            log.warning("dropping an unreadable prompt state %s", path)
+            self._remove(digest)
+            return None
+        input_ids = np.zeros(n_ctx, dtype=np.intc)
+        input_ids[: tokens.size] = tokens
+        return LlamaState(
+            input_ids=input_ids,
+            scores=np.empty((0, vocab), dtype=np.single),
+            n_tokens=int(tokens.size),
+            llama_state=raw,
+            llama_state_size=len(raw),
+            seed=0,
+        )
+
+    def save(self, state: LlamaState) -> None:
+        tokens = np.asarray(state.input_ids[: state.n_tokens], dtype=np.intc)
+        digest = hashlib.sha256(tokens.tobytes()).hexdigest()[:24]
+        self.directory.mkdir(parents=True, exist_ok=True)
+        state_bytes = np.frombuffer(state.llama_state, dtype=np.uint8)
+        vocab = np.int64(state.scores.shape[1] if state.scores.ndim == 2 else 0)
+        # The state first: a tokens file promises that its state is complete.
+        self._write(
+            f"{digest}{_STATE}",
+            lambda f: np.savez(f, tokens=tokens, state=state_bytes, vocab=vocab),
+        )
+        self._write(f"{digest}{_TOKENS}", lambda f: np.save(f, tokens))
+        self._tokens[digest] = tuple(int(t) for t in tokens)
+        self._evict()
+
+    def _write(self, name: str, dump: _Dump) -> None:
+        handle, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                dump(out)
+            os.replace(tmp, self.directory / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _evict(self) -> None:
+        states = sorted(self.directory.glob(f"*{_STATE}"), key=_mtime)
+        total = sum(_size(p) for p in states)
+        while states and total > self.capacity_bytes:
+            oldest = states.pop(0)
+            total -= _size(oldest)
+            self._remove(oldest.name.removesuffix(_STATE))
+
+    def _remove(self, digest: str) -> None:
+        (self.directory / f"{digest}{_TOKENS}").unlink(missing_ok=True)
+        (self.directory / f"{digest}{_STATE}").unlink(missing_ok=True)
+        self._tokens.pop(digest, None)
+
+
+class PromptStateCache(BaseLlamaCache):
+    """A RAM cache of states, backed by ``DiskStates`` when given one (see module)."""
+
+    def __init__(self, capacity_bytes: int, n_ctx: int, disk: DiskStates | None = None) -> None:
+        super().__init__(capacity_bytes)
+        self.ram = LlamaRAMCache(capacity_bytes)
+        self.disk = disk
+        self.n_ctx = n_ctx
+        self._persisting = False
+
+    @property
+    def cache_size(self) -> int:
+        return int(self.ram.cache_size)
+
+    def _in_ram(self, key: Tokens) -> tuple[Tokens | None, int]:
+        best, best_len = None, 0
+        for tokens in self.ram.cache_state:
+            shared = _common_prefix(tokens, key)
+            if shared > best_len:
+                best, best_len = tokens, shared
+        return best, best_len
+
+    def __getitem__(self, key: Sequence[int]) -> LlamaState:
+        key = tuple(key)
+        ram_key, ram_len = self._in_ram(key)
+        if self.disk is not None:
+            digest, disk_len = self.disk.longest(key)
+            if digest is not None and disk_len > max(ram_len, MIN_DISK_PREFIX - 1):
+                state = self.disk.load(digest, self.n_ctx)
+                if state is not None:
+                    self.ram[tuple(state.input_ids[: state.n_tokens].tolist())] = state
+                    return state
+        if ram_key is None:
+            raise KeyError("no saved state shares a prefix with this prompt")
+        self.ram.cache_state.move_to_end(ram_key)
+        return self.ram.cache_state[ram_key]
+
+    def __contains__(self, key: Sequence[int]) -> bool:
+        key = tuple(key)
+        if self._in_ram(key)[1] > 0:
+            return True
+        return self.disk is not None and self.disk.longest(key)[1] >= MIN_DISK_PREFIX
+
+    def __setitem__(self, key: Sequence[int], value: LlamaState) -> None:
+        self.ram[key] = value
+        if self._persisting and self.disk is not None:
+            tokens: Tokens = tuple(value.input_ids[: value.n_tokens].tolist())
+            if self.disk.longest(tokens)[1] < len(tokens) - 1:  # not on disk already
+                try:
+                    self.disk.save(value)
+                except OSError as error:  # a full or read-only disk costs speed, not a turn
+                    log.warning(
+                        "could not save a prompt state in %s: %s", self.disk.directory, error
+                    )
+
+    @contextmanager
+    def persisting(self) -> Iterator[None]:
+        """States saved meanwhile also go to disk. Only our own prompts are evaluated so (the
+        warm-up, ``LlamaCppChatModel.prefill``): guests' words stay out of the cache
+        directory, which no retention rule or tenant boundary covers. Callers hold the
+        model's lock, so no other turn's state can slip in."""
+        self._persisting = True
+        try:
+            yield
+        finally:
+            self._persisting = False
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
