@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from llama_cpp import LlamaState
 from pydantic import BaseModel, Field
 
+from agents.llm.loader import unload_model
 from agents.llm.local import LlamaCppChatModel
 from agents.llm.prompt_cache import MIN_DISK_PREFIX, DiskStates, PromptStateCache, state_dir
 from agents.llm.tool_schema import ToolLike
@@ -56,14 +57,14 @@ def test_a_state_round_trips_through_the_disk(tmp_path: Path) -> None:
 
 
 def test_the_least_recently_used_states_go_when_the_disk_is_full(tmp_path: Path) -> None:
-    disk = DiskStates(tmp_path, capacity_bytes=4000)
+    disk = DiskStates(tmp_path, capacity_bytes=5000)
     disk.save(_state([1, 1], b"a" * 1000))
     disk.save(_state([2, 2], b"b" * 1000))
     first, _ = disk.longest((1, 1))
     assert first is not None
     for i, digest in enumerate((first, disk.longest((2, 2))[0])):  # [1, 1] used longest ago
         os.utime(tmp_path / f"{digest}.state.npz", (1_000_000 + i, 1_000_000 + i))
-    disk.save(_state([3, 3], b"c" * 1000))  # ~1.8 kB each: two fit, three do not
+    disk.save(_state([3, 3], b"c" * 1000))  # ~2 kB each: two fit, three do not
     assert disk.longest((1, 1)) == (None, 0)
     assert disk.longest((2, 2))[1] == 2 and disk.longest((3, 3))[1] == 2
     assert len(_files(tmp_path)) == 4  # two states, each with its tokens file
@@ -76,6 +77,20 @@ def test_an_unreadable_state_is_dropped_and_counts_as_a_miss(tmp_path: Path) -> 
     assert digest is not None
     (tmp_path / f"{digest}.state.npz").write_bytes(b"not a zip file")
     assert disk.load(digest, N_CTX) is None
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 half a zip"])
+def test_an_empty_or_truncated_state_is_a_miss_not_an_error(tmp_path: Path, damage: bytes) -> None:
+    """What a crash between writing and renaming, or a full disk, can leave."""
+    prompt = list(range(100, 100 + MIN_DISK_PREFIX))
+    disk = DiskStates(tmp_path, capacity_bytes=1 << 20)
+    disk.save(_state(prompt))
+    [state_file] = tmp_path.glob("*.state.npz")
+    state_file.write_bytes(damage)
+    cache = PromptStateCache(1 << 20, N_CTX, disk)
+    with pytest.raises(KeyError):  # nothing usable: the prompt is evaluated
+        cache[(*prompt, 1)]
     assert _files(tmp_path) == []
 
 
@@ -141,47 +156,73 @@ class StockLevel(BaseModel):
     product: str = Field(description="The product, as the staff member named it.")
 
 
+SMALL_CTX = 1024
 PROMPT = (
     "You are the stock clerk of a small hotel bar. Staff ask how much of a product is left. "
     "Always call the stock_level tool with the product they name, in their words."
 )
 
 
-def _local(prompt_states: Path, threads: int) -> LlamaCppChatModel:
-    """A model instance of its own (the loader shares one per path, context and threads)."""
+def _local(prompt_states: Path) -> LlamaCppChatModel:
+    """A fresh instance of the 0.5B (the loader shares one per file, context and threads, so
+    this one forgets any earlier instance of these settings first)."""
     try:
         path = model_path(SMALL_MODEL)
     except ModelMissing as missing:
         pytest.skip(str(missing))
+    unload_model(path, SMALL_CTX, 1)
     return LlamaCppChatModel(
-        gguf_path=path, n_ctx=1024, n_threads=threads, prompt_states=prompt_states
+        gguf_path=path, n_ctx=SMALL_CTX, n_threads=1, prompt_states=prompt_states
     )
+
+
+QUESTION = [SystemMessage(PROMPT), HumanMessage("how many cans of cola are left?")]
+
+
+def _warm_and_answer(prompt_states: Path) -> tuple[Path, AIMessage]:
+    """Prefill the prompt into ``prompt_states`` and answer ``QUESTION`` with that instance."""
+    first = _local(prompt_states)
+    first.prefill([SystemMessage(PROMPT), HumanMessage("hello")], [StockLevel])
+    [directory] = prompt_states.iterdir()
+    assert len(_files(directory)) == 2  # one state and its tokens
+    expected = first.bind_tools([StockLevel]).invoke(QUESTION)
+    assert isinstance(expected, AIMessage) and expected.tool_calls
+    return directory, expected
 
 
 @pytest.mark.llm
 def test_a_new_process_restores_the_warm_up_from_disk_and_answers_the_same(
     tmp_path: Path,
 ) -> None:
-    first = _local(tmp_path, threads=1)
-    first.prefill([SystemMessage(PROMPT), HumanMessage("hello")], [StockLevel])
-    [directory] = tmp_path.iterdir()
-    assert len(_files(directory)) == 2  # one state and its tokens
-    question = [SystemMessage(PROMPT), HumanMessage("how many cans of cola are left?")]
-    expected = first.bind_tools([StockLevel]).invoke(question)
-
-    second = _local(tmp_path, threads=2)  # another instance: nothing evaluated yet
+    directory, expected = _warm_and_answer(tmp_path)
+    second = _local(tmp_path)  # another instance: nothing evaluated yet
     cache = second.llama.cache
     assert isinstance(cache, PromptStateCache) and len(cache.ram.cache_state) == 0
-    answer = second.bind_tools([StockLevel]).invoke(question)
+    answer = second.bind_tools([StockLevel]).invoke(QUESTION)
     [tokens_file] = directory.glob("*.tokens.npy")
-    assert (
-        tuple(np.load(tokens_file).tolist()) in cache.ram.cache_state
-    )  # read from disk, not evaluated
-    assert isinstance(answer, AIMessage) and isinstance(expected, AIMessage)
+    # Read from disk, not evaluated:
+    assert tuple(np.load(tokens_file).tolist()) in cache.ram.cache_state
+    assert isinstance(answer, AIMessage)
     assert answer.tool_calls[0]["name"] == "StockLevel"
     assert [c["args"] for c in answer.tool_calls] == [c["args"] for c in expected.tool_calls]
     for state in cache.ram.cache_state.values():  # lean: the KV and the tokens, no logits
         assert state.scores.size == 0 and state.llama_state_size < 20 << 20
+
+
+@pytest.mark.llm
+def test_a_state_llama_cpp_refuses_is_dropped_and_the_prompt_evaluated(tmp_path: Path) -> None:
+    directory, expected = _warm_and_answer(tmp_path)
+    [state_file] = directory.glob("*.state.npz")
+    with np.load(state_file) as data:  # a well-formed file whose KV bytes are not a state
+        fields = {name: data[name] for name in data.files}
+    fields["state"] = np.frombuffer(b"not a llama.cpp state" * 100, dtype=np.uint8)
+    np.savez(state_file, **fields)
+
+    second = _local(tmp_path)
+    answer = second.bind_tools([StockLevel]).invoke(QUESTION)
+    assert isinstance(answer, AIMessage)
+    assert [c["args"] for c in answer.tool_calls] == [c["args"] for c in expected.tool_calls]
+    assert _files(directory) == []  # dropped for good, not tried again by the next process
 
 
 def test_the_local_models_warm_up_prefills_each_agents_prompt() -> None:

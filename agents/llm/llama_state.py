@@ -12,10 +12,21 @@ have held ~300 MB of dead logits per cached prompt (and copied them on every tur
 from __future__ import annotations
 
 import ctypes
+import logging
+from typing import Protocol, runtime_checkable
 
 import llama_cpp
 import numpy as np
 from llama_cpp import Llama, LlamaState
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class RejectsStates(Protocol):
+    """A prompt cache that can forget a state llama.cpp would not load."""
+
+    def reject(self, state: LlamaState) -> None: ...
 
 
 class LeanStateLlama(Llama):
@@ -31,8 +42,10 @@ class LeanStateLlama(Llama):
         written = llama_cpp.llama_state_get_data(ctx, buffer, size)
         if written > size:
             raise RuntimeError("llama.cpp wrote more state than it asked room for")
+        input_ids = self.input_ids.copy()
+        input_ids[self.n_tokens :] = 0  # stale tokens past the state would fake a longer match
         return LlamaState(
-            input_ids=self.input_ids.copy(),
+            input_ids=input_ids,
             scores=np.empty((0, self._n_vocab), dtype=np.single),
             n_tokens=self.n_tokens,
             llama_state=ctypes.string_at(buffer, written),
@@ -49,7 +62,15 @@ class LeanStateLlama(Llama):
         size = state.llama_state_size
         buffer = (ctypes.c_uint8 * size).from_buffer_copy(state.llama_state)
         if llama_cpp.llama_state_set_data(self._ctx.ctx, buffer, size) != size:
-            raise RuntimeError("llama.cpp refused the saved state")
+            # A state from another build or context setting. Counted as a miss, not an error:
+            # forget what the context held (llama.cpp cleared its cache), so the prompt is
+            # evaluated in full, and tell the cache to drop the state for good.
+            log.warning("llama.cpp refused a saved prompt state; evaluating the prompt instead")
+            self.reset()  # type: ignore[no-untyped-call]  # untyped in llama-cpp-python
+            self._ctx.kv_cache_clear()  # type: ignore[no-untyped-call]
+            if isinstance(self.cache, RejectsStates):
+                self.cache.reject(state)
+            return
         self.input_ids = input_ids
         self.n_tokens = state.n_tokens
         self._requires_eval = True  # the logits are not restored: decode before sampling

@@ -121,6 +121,13 @@ def load_model(
         return loaded
 
 
+def unload_model(path: Path, n_ctx: int, n_threads: int) -> None:
+    """Forget one loaded model: the next ``load_model`` with these settings loads it anew
+    (tests that need a second, fresh instance of the same file)."""
+    with _MODELS_LOCK:
+        _MODELS.pop((str(path.expanduser().resolve()), n_ctx, n_threads), None)
+
+
 def unload_models() -> None:
     """Forget every loaded model (tests; memory is freed once no caller holds one)."""
     with _MODELS_LOCK:

@@ -21,11 +21,11 @@ half a state; an unreadable file is deleted and counts as a miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +35,7 @@ import llama_cpp
 import numpy as np
 from llama_cpp import Llama, LlamaState
 from llama_cpp.llama_cache import BaseLlamaCache, LlamaRAMCache
+from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,19 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return int(Llama.longest_token_prefix(a, b))
 
 
+def _digest(tokens: NDArray[np.intc]) -> str:
+    return hashlib.sha256(tokens.tobytes()).hexdigest()[:24]
+
+
+def _tokens_of(state: LlamaState) -> NDArray[np.intc]:
+    return np.asarray(state.input_ids[: state.n_tokens], dtype=np.intc)
+
+
 def state_dir(root: Path, model_file: Path, n_ctx: int) -> Path:
     """The directory of the states that fit this model file, llama.cpp build and context."""
     stat = model_file.stat()
     identity = f"{model_file.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{n_ctx}"
-    identity += f"|{llama_cpp.__version__}"
+    identity += f"|{llama_cpp.__version__}|{llama_cpp.llama_print_system_info().decode()}"
     digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
     return root / f"{model_file.stem}-{digest}"
 
@@ -75,7 +84,7 @@ class DiskStates:
         present = {}
         try:
             names = [p.name for p in os.scandir(self.directory)]
-        except FileNotFoundError:
+        except OSError:  # not there yet (or not readable): no states
             return {}
         for name in names:
             if not name.endswith(_TOKENS):
@@ -84,9 +93,10 @@ class DiskStates:
             tokens = self._tokens.get(digest)
             if tokens is None:
                 try:
-                    tokens = tuple(int(t) for t in np.load(self.directory / name))
-                except (OSError, ValueError):
-                    continue  # being replaced or evicted by another process
+                    array = np.load(self.directory / name, allow_pickle=False)
+                    tokens = tuple(int(t) for t in array.reshape(-1))
+                except Exception:  # being replaced or evicted, or damaged
+                    continue
                 self._tokens[digest] = tokens
             present[digest] = tokens
         return present
@@ -104,16 +114,19 @@ class DiskStates:
         path = self.directory / f"{digest}{_STATE}"
         try:
             with np.load(path, allow_pickle=False) as data:
-                tokens = data["tokens"]
+                tokens = np.asarray(data["tokens"], dtype=np.intc).reshape(-1)
                 raw = data["state"].tobytes()
-                vocab = int(data["vocab"])
-            os.utime(path)  # recently used: evicted last
+                vocab, seed = int(data["vocab"]), int(data["seed"])
+            if tokens.size > n_ctx or not raw:
+                raise ValueError("a state that does not fit this context")
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-            log.warning("dropping an unreadable prompt state %s", path)
-            self._remove(digest)
+        except Exception:  # damaged (truncated, empty, foreign): a miss
+            log.warning("dropping an unreadable prompt state %s", path, exc_info=True)
+            self.remove(digest)
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: evicted last
         input_ids = np.zeros(n_ctx, dtype=np.intc)
         input_ids[: tokens.size] = tokens
         return LlamaState(
@@ -122,19 +135,20 @@ class DiskStates:
             n_tokens=int(tokens.size),
             llama_state=raw,
             llama_state_size=len(raw),
-            seed=0,
+            seed=seed,
         )
 
     def save(self, state: LlamaState) -> None:
-        tokens = np.asarray(state.input_ids[: state.n_tokens], dtype=np.intc)
-        digest = hashlib.sha256(tokens.tobytes()).hexdigest()[:24]
+        tokens = _tokens_of(state)
+        digest = _digest(tokens)
         self.directory.mkdir(parents=True, exist_ok=True)
         state_bytes = np.frombuffer(state.llama_state, dtype=np.uint8)
         vocab = np.int64(state.scores.shape[1] if state.scores.ndim == 2 else 0)
+        seed = np.int64(state.seed)
         # The state first: a tokens file promises that its state is complete.
         self._write(
             f"{digest}{_STATE}",
-            lambda f: np.savez(f, tokens=tokens, state=state_bytes, vocab=vocab),
+            lambda f: np.savez(f, tokens=tokens, state=state_bytes, vocab=vocab, seed=seed),
         )
         self._write(f"{digest}{_TOKENS}", lambda f: np.save(f, tokens))
         self._tokens[digest] = tuple(int(t) for t in tokens)
@@ -156,12 +170,18 @@ class DiskStates:
         while states and total > self.capacity_bytes:
             oldest = states.pop(0)
             total -= _size(oldest)
-            self._remove(oldest.name.removesuffix(_STATE))
+            self.remove(oldest.name.removesuffix(_STATE))
 
-    def _remove(self, digest: str) -> None:
-        (self.directory / f"{digest}{_TOKENS}").unlink(missing_ok=True)
-        (self.directory / f"{digest}{_STATE}").unlink(missing_ok=True)
+    def remove(self, digest: str) -> None:
+        """Forget a state; a file another process removed first, or cannot be removed (a
+        read-only directory), is no error."""
         self._tokens.pop(digest, None)
+        for suffix in (_TOKENS, _STATE):
+            with contextlib.suppress(OSError):
+                (self.directory / f"{digest}{suffix}").unlink(missing_ok=True)
+
+    def remove_state(self, state: LlamaState) -> None:
+        self.remove(_digest(_tokens_of(state)))
 
 
 class PromptStateCache(BaseLlamaCache):
@@ -189,17 +209,36 @@ class PromptStateCache(BaseLlamaCache):
     def __getitem__(self, key: Sequence[int]) -> LlamaState:
         key = tuple(key)
         ram_key, ram_len = self._in_ram(key)
-        if self.disk is not None:
-            digest, disk_len = self.disk.longest(key)
-            if digest is not None and disk_len > max(ram_len, MIN_DISK_PREFIX - 1):
-                state = self.disk.load(digest, self.n_ctx)
-                if state is not None:
-                    self.ram[tuple(state.input_ids[: state.n_tokens].tolist())] = state
-                    return state
+        state = self._from_disk(key, ram_len) if self.disk is not None else None
+        if state is not None:
+            return state
         if ram_key is None:
             raise KeyError("no saved state shares a prefix with this prompt")
         self.ram.cache_state.move_to_end(ram_key)
         return self.ram.cache_state[ram_key]
+
+    def _from_disk(self, key: Tokens, ram_len: int) -> LlamaState | None:
+        """The disk's state for ``key`` if it shares more than RAM's (and is worth reading);
+        any failure there costs only the evaluation it would have saved."""
+        assert self.disk is not None
+        try:
+            digest, disk_len = self.disk.longest(key)
+            if digest is None or disk_len <= max(ram_len, MIN_DISK_PREFIX - 1):
+                return None
+            state = self.disk.load(digest, self.n_ctx)
+        except Exception:  # the disk is an optimisation: never a failed turn
+            log.warning("reading prompt states from %s failed", self.disk.directory, exc_info=True)
+            return None
+        if state is not None:
+            self.ram[tuple(_tokens_of(state).tolist())] = state
+        return state
+
+    def reject(self, state: LlamaState) -> None:
+        """llama.cpp would not load ``state``: drop it from RAM and disk."""
+        for key in [k for k, v in self.ram.cache_state.items() if v is state]:
+            del self.ram.cache_state[key]
+        if self.disk is not None:
+            self.disk.remove_state(state)
 
     def __contains__(self, key: Sequence[int]) -> bool:
         key = tuple(key)
@@ -210,7 +249,7 @@ class PromptStateCache(BaseLlamaCache):
     def __setitem__(self, key: Sequence[int], value: LlamaState) -> None:
         self.ram[key] = value
         if self._persisting and self.disk is not None:
-            tokens: Tokens = tuple(value.input_ids[: value.n_tokens].tolist())
+            tokens: Tokens = tuple(_tokens_of(value).tolist())
             if self.disk.longest(tokens)[1] < len(tokens) - 1:  # not on disk already
                 try:
                     self.disk.save(value)
