@@ -41,6 +41,7 @@ from agents.llm.loader import (
 from agents.llm.messages import ToolRole, decode_reply, to_chat_messages
 from agents.llm.prompt_cache import PromptStateCache
 from agents.llm.tool_schema import (
+    ToolChoice,
     ToolLike,
     decoding_schema,
     normalize_tool_choice,
@@ -137,12 +138,12 @@ class LlamaCppChatModel(BaseChatModel):
         self,
         loaded: LoadedModel,
         messages: list[BaseMessage],
+        tools: list[dict[str, Any]],
+        choice: ToolChoice,
         stop: list[str] | None,
-        **kwargs: Any,
+        max_tokens: int,
     ) -> tuple[list[Any], dict[str, Any]]:
         """The chat messages and ``create_chat_completion`` parameters for ``messages``."""
-        tools: list[dict[str, Any]] = kwargs.get("tools") or []
-        choice = normalize_tool_choice(kwargs.get("tool_choice"), tool_names(tools))
         constrained = bool(tools)
         native = constrained and self.template_shows_tools(loaded)
         chat = to_chat_messages(
@@ -152,7 +153,7 @@ class LlamaCppChatModel(BaseChatModel):
         )
         params: dict[str, Any] = {
             "temperature": self.temperature,
-            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "max_tokens": max_tokens,
             "repeat_penalty": self.repeat_penalty,
             "stop": stop or [],
         }
@@ -169,8 +170,9 @@ class LlamaCppChatModel(BaseChatModel):
         instead of evaluating it (``agents.llm.prompt_cache``). For our own prompts only (the
         warm-up): a guest's words never go to disk this way."""
         loaded = self.load()
-        chat, params = self._request(loaded, messages, None, tools=openai_tools(tools))
-        params["max_tokens"] = 1
+        formatted = openai_tools(tools)
+        choice = normalize_tool_choice(None, tool_names(formatted))
+        chat, params = self._request(loaded, messages, formatted, choice, None, max_tokens=1)
         cache = loaded.llama.cache
         persisting: AbstractContextManager[object] = (
             cache.persisting() if isinstance(cache, PromptStateCache) else nullcontext()
@@ -190,7 +192,8 @@ class LlamaCppChatModel(BaseChatModel):
         choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
         constrained = bool(tools)
         loaded = self.load()
-        chat, params = self._request(loaded, messages, stop, **kwargs)
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        chat, params = self._request(loaded, messages, tools, choice, stop, max_tokens)
         reply_name = reply_tool_name(names) if choice.mode in ("auto", "none") else None
         probe = _FirstToken()
         with loaded.lock:
