@@ -7,6 +7,7 @@ created) by phone number or e-mail. The thread key is channel-independent for th
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -29,6 +30,8 @@ class BadSender(ValueError):
 class Identity:
     actor: Actor
     thread_key: str  # "staff:12" or "guest:345": one conversation per person
+    # The property's catalogue version, read by the same query for free (see tools.catalogue).
+    catalogue_version: uuid.UUID | None = None
 
 
 WEB_VISITOR = "web:"  # the web chat widget's visitors: "web:<token>"
@@ -86,7 +89,7 @@ def identify(session: Session, property_id: int, sender: str) -> tuple[Identity,
     ).first()
     if row is None:
         raise PropertyGone(f"Property {property_id} no longer exists.")
-    _, staff_id, staff_name, role, staff_phone, guest_id, guest_name, *conversation = row
+    version, staff_id, staff_name, role, staff_phone, guest_id, guest_name, *conversation = row
     if staff_id is not None:
         actor = Actor(kind="staff", id=staff_id, name=staff_name, role=role, phone=staff_phone)
     else:
@@ -94,7 +97,7 @@ def identify(session: Session, property_id: int, sender: str) -> tuple[Identity,
             guest_id = _create_guest(session, property_id, sender)
         phone = sender if guest_column is Guest.phone else None
         actor = Actor(kind="guest", id=guest_id, name=guest_name, phone=phone)
-    identity = Identity(actor, f"{actor.kind}:{actor.id}")
+    identity = Identity(actor, f"{actor.kind}:{actor.id}", version)
     if conversation[0] is None:
         return identity, _create_conversation(session, property_id, identity)
     return identity, ConversationRef(*conversation)
@@ -112,7 +115,7 @@ def _identify_query(guest_column_name: str) -> Executable:
     )
     return (
         select(
-            Property.id,
+            Property.catalogue_version,
             StaffUser.id,
             StaffUser.name,
             StaffUser.role,

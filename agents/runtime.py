@@ -98,7 +98,14 @@ class AgentRuntime:
             thread_id = f"p{property_id}:{identity.thread_key}"
             ids = (property_id, conversation.id)
             tools = ToolContext(
-                session, property_id, identity.actor, conversation.id, text, turn.now, self.arcade
+                session,
+                property_id,
+                identity.actor,
+                conversation.id,
+                text,
+                turn.now,
+                self.arcade,
+                identity.catalogue_version,
             )
             silent = identity.actor.kind == "guest" and conversation.status is HANDOFF
             context = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime, time
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -72,6 +75,11 @@ class Property(Base):
     tax_rate_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
     # Further policies (pets, deposits, quiet hours...) that need no column of their own.
     policies: Mapped[JSONDict] = mapped_column(JSONB, default=dict)
+    # Changed by a trigger whenever one of the property's products changes (migration 0012):
+    # the key of the in-memory catalogue (tools.catalogue). Never set by the application.
+    catalogue_version: Mapped[uuid.UUID] = mapped_column(
+        Uuid, server_default=text("gen_random_uuid()")
+    )
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

@@ -42,7 +42,8 @@ def test_empty_to_head_to_base_and_back(services: Endpoints) -> None:
     with psycopg.connect(dsn) as conn:
         functions = conn.execute(
             "SELECT proname FROM pg_proc WHERE proname IN "
-            "('app_current_property', 'apply_stock_movement', 'create_stock_row')"
+            "('app_current_property', 'apply_stock_movement', 'create_stock_row', "
+            "'bump_catalogue_version')"
         ).fetchall()
     assert functions == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -41,6 +42,9 @@ class ToolContext:
     now: datetime | None = None
     # Arcade, for actions as a staff member (tools.arcade); None without BUFFR_ARCADE_API_KEY.
     arcade: ArcadeGateway | None = None
+    # The property's catalogue version as the turn's first query read it (tools.catalogue);
+    # None: the catalogue reads it itself.
+    catalogue_version: uuid.UUID | None = None
 
 
 class ToolError(Exception):

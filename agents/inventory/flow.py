@@ -19,13 +19,15 @@ from agents.inventory.phrases import BOX_HE, PLURAL, VERBS, num, say
 from agents.inventory.requests import Lang, LastUpdate, Pending, StockQuery, StockRequest
 from domain.inventory import MovementKind
 from tools.base import ToolContext, ToolError
+from tools.catalogue import catalogue as product_catalogue
 from tools.inventory import (
     MovementArgs,
+    ProductEntry,
     ProductInfo,
-    all_products,
     expiring,
     get_product,
     low_stock,
+    products_by_id,
     record_movement,
     undo_last_movement,
 )
@@ -61,10 +63,10 @@ def run_requests(
 ) -> Outcome:
     """Process updates in order until one needs a question."""
     outcome = outcome or Outcome()
-    catalogue: list[ProductInfo] | None = None
+    catalogue: tuple[ProductEntry, ...] | None = None
     for index, request in enumerate(requests):
         if request.product_id is None:
-            catalogue = catalogue or all_products(ctx)
+            catalogue = catalogue or product_catalogue(ctx)
             question = _resolve_product(request, catalogue, lang, requests[index + 1 :])
             if question is not None:
                 outcome.lines.append(question[0])
@@ -79,10 +81,13 @@ def run_requests(
 
 
 def _resolve_product(
-    request: StockRequest, catalogue: list[ProductInfo], lang: Lang, rest: list[StockRequest]
+    request: StockRequest,
+    catalogue: tuple[ProductEntry, ...],
+    lang: Lang,
+    rest: list[StockRequest],
 ) -> tuple[str, Pending | None] | None:
     if request.unit in ("kg", "g"):  # "1 kg lemons": only what is sold by weight qualifies
-        by_weight = [p for p in catalogue if p.unit_type == "kg"]
+        by_weight = tuple(p for p in catalogue if p.unit_type == "kg")
         catalogue = by_weight or catalogue
     found = match_products(request.product, catalogue, frozenset(request.containers))
     if found.unique is not None:
@@ -227,7 +232,7 @@ def _is_large(units: Decimal, product: ProductInfo) -> bool:
     return units > LARGE_UNITS or (product.box_size > 1 and boxes > LARGE_BOXES)
 
 
-def product_name(product: ProductInfo, lang: Lang) -> str:
+def product_name(product: ProductEntry, lang: Lang) -> str:
     """The product's name in the person's language."""
     return product.local_name if lang == "he" and product.local_name else product.name
 
@@ -280,8 +285,7 @@ def run_query(ctx: ToolContext, query: StockQuery, lang: Lang) -> Outcome:
 
 
 def _level(ctx: ToolContext, query: StockQuery, lang: Lang, outcome: Outcome) -> None:
-    catalogue = all_products(ctx)
-    found = match_products(query.product or "", catalogue, frozenset(query.containers))
+    found = match_products(query.product or "", product_catalogue(ctx), frozenset(query.containers))
     outcome.actions.append(
         Action(
             "stock_level", {"product": query.product}, {"products": [p.id for p in found.products]}
@@ -291,7 +295,8 @@ def _level(ctx: ToolContext, query: StockQuery, lang: Lang, outcome: Outcome) ->
         options = ", ".join(product_name(p, lang) for p in found.suggestions)
         outcome.lines.append(say("no_match", lang, text=query.product or "", options=options))
         return
-    for product in found.products:  # a question needs no choosing: show every match
+    # A question needs no choosing: show every match, at its level now.
+    for product in products_by_id(ctx, [p.id for p in found.products]):
         outcome.lines.append(
             say(
                 "level",

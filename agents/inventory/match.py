@@ -10,12 +10,13 @@ product, several (ask which, by what tells them apart), or none (suggest the clo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from tools.inventory import ProductInfo
+from tools.inventory import ProductEntry
 
 CONTAINER_WORDS: dict[str, frozenset[str]] = {
     "can": frozenset({"can"}),
@@ -61,16 +62,16 @@ def tokens(text: str) -> tuple[str, ...]:
 
 @dataclass
 class MatchResult:
-    products: list[ProductInfo]  # one: found; several: ask which; none: see suggestions
-    suggestions: list[ProductInfo] = field(default_factory=list)
+    products: list[ProductEntry]  # one: found; several: ask which; none: see suggestions
+    suggestions: list[ProductEntry] = field(default_factory=list)
     distinguishing: str = "name"  # what tells the candidates apart: container, size or name
 
     @property
-    def unique(self) -> ProductInfo | None:
+    def unique(self) -> ProductEntry | None:
         return self.products[0] if len(self.products) == 1 else None
 
 
-def _vocabulary(product: ProductInfo) -> frozenset[str]:
+def _vocabulary(product: ProductEntry) -> frozenset[str]:
     return frozenset(tokens(" ".join([product.name, product.local_name or "", *product.aliases])))
 
 
@@ -85,7 +86,7 @@ def _word_matches(word: str, vocabulary: frozenset[str]) -> bool:
 
 def match_products(
     phrase: str,
-    catalogue: list[ProductInfo],
+    catalogue: Sequence[ProductEntry],
     containers: frozenset[str] = frozenset(),
 ) -> MatchResult:
     """Match ``phrase`` against ``catalogue``; ``containers`` restricts container types."""
@@ -112,13 +113,13 @@ def match_products(
     return MatchResult([], suggestions=closest(phrase, catalogue))
 
 
-def _variant_words(product: ProductInfo) -> set[str]:
+def _variant_words(product: ProductEntry) -> set[str]:
     return {
         w for w in tokens(product.name + " " + (product.local_name or "")) if w in VARIANT_WORDS
     }
 
 
-def _prefer_exact(found: list[ProductInfo], identity: list[str]) -> list[ProductInfo]:
+def _prefer_exact(found: list[ProductEntry], identity: list[str]) -> list[ProductEntry]:
     """A multi-word phrase that is exactly one product's alias ("small cola") names it alone."""
     if len(found) < 2 or len(identity) < 2:
         return found
@@ -127,7 +128,7 @@ def _prefer_exact(found: list[ProductInfo], identity: list[str]) -> list[Product
     return exact if len(exact) == 1 else found
 
 
-def _distinguishing(products: list[ProductInfo]) -> str:
+def _distinguishing(products: list[ProductEntry]) -> str:
     if len({p.container for p in products}) == len(products):
         return "container"
     if len({p.size for p in products}) == len(products):
@@ -135,7 +136,7 @@ def _distinguishing(products: list[ProductInfo]) -> str:
     return "name"
 
 
-def closest(phrase: str, catalogue: list[ProductInfo], limit: int = 3) -> list[ProductInfo]:
+def closest(phrase: str, catalogue: Sequence[ProductEntry], limit: int = 3) -> list[ProductEntry]:
     """The products whose name or an alias is nearest to ``phrase``."""
     choices: dict[str, int] = {}
     for product in catalogue:
@@ -158,7 +159,7 @@ CONTAINER_NAMES = {
 }
 
 
-def describe_option(product: ProductInfo, distinguishing: str, lang: str = "en") -> str:
+def describe_option(product: ProductEntry, distinguishing: str, lang: str = "en") -> str:
     """How to name one candidate in a "which one?" question, in the person's language."""
     names = CONTAINER_NAMES["he" if lang == "he" else "en"]
     container = names.get(product.container, product.container.replace("_", " "))
