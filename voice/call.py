@@ -4,9 +4,10 @@ The handler is driven by what Twilio sends: 20 ms mu-law frames all call long (s
 DTMF digits, the marks it plays back, and ``stop``. Every inbound frame goes through the voice
 activity detector inline (well under a millisecond); everything slow runs in worker threads:
 
-* **Listening.** When the caller pauses (``SpeechPaused``) transcription starts at once, so by
-  the time the pause is long enough to end the turn (``SpeechEnded``) the transcript is mostly
-  ready; speech that resumes makes that early transcript stale and it is dropped.
+* **Listening.** When the caller pauses (``SpeechPaused``) transcription starts at once (or as
+  soon as a transcription already running is done), so by the time the pause is long enough to
+  end the turn the transcript is mostly ready; speech that resumes makes that early transcript
+  stale and it is dropped.
 * **Turns.** Utterances queue for one turn worker: transcript, then the same graph turn every
   channel runs (``api.turns.run_turn``, the caller's phone number as sender), then speaking.
 * **Speaking.** The reply is synthesised sentence by sentence and each sentence's frames are
@@ -238,14 +239,13 @@ class CallSession:
                 if self._audible():
                     self._barge_in()
             elif isinstance(event, SpeechPaused):
-                if self._may_speculate(event.audio):
-                    self._early = self._transcribe(event.audio)
-                    self._paused = event
+                self._paused = event  # transcribed early by _speculate, below
             elif isinstance(event, SpeechResumed):
                 self._early = self._paused = None  # stale: the caller went on
             elif isinstance(event, SpeechEnded):
                 self._utterance(event)
         self._arrivals.append((self.endpointer.stream_ms, time.perf_counter()))
+        self._speculate()
         self._end_if_complete()
         self._check_silence()
 
@@ -279,6 +279,16 @@ class CallSession:
                 transcript,
             )
         )
+
+    def _speculate(self) -> None:
+        """Transcribe the paused utterance before the turn is over: at once, or, when another
+        transcription holds the CPU (one gone stale because the caller went on after an
+        earlier pause), as soon as that one is done. Checked on every frame: waiting for the
+        end of the turn instead cost the full ``end_ms`` of silence plus a transcription."""
+        paused = self._paused
+        if paused is None or self._early is not None or not self._may_speculate(paused.audio):
+            return
+        self._early = self._transcribe(paused.audio)
 
     def _may_speculate(self, audio: NDArray[np.float32]) -> bool:
         """An early transcript only for a turn-sized utterance and with no transcription

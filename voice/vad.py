@@ -122,7 +122,11 @@ VadEvent = SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded
 class EndpointConfig:
     threshold: float = 0.5
     start_ms: int = 200  # voiced audio needed before it counts as speech (also barge-in)
-    pause_ms: int = 150  # silence after which the utterance so far is offered for transcription
+    # Silence after which the utterance so far is offered for transcription: three VAD windows.
+    # Against 160 ms, 96 ms gave the same word error rate (96 of 992 words, 136 piper
+    # utterances of 17 sentences; each transcribed as cut at its last pause) and 8 more stale
+    # pauses in 136 utterances (mid-sentence), for ~64 ms less wait on every turn.
+    pause_ms: int = 96
     end_ms: int = 500  # silence after speech that ends the caller's turn
     # Audio kept from before the start: a short soft first word ("Is the pool...") can be
     # scored voiced only ~500 ms in (measured), and 300 ms lost it.

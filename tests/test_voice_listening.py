@@ -1,0 +1,128 @@
+"""The call's listening side alone: when an early (speculative) transcript starts.
+
+Scripted speech events and a transcriber that finishes only when the test lets it, so the
+order of things is exact; the real models are exercised by test_voice_calls."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import threading
+from typing import Any, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from voice.audio import FRAME_BYTES
+from voice.call import CallSession
+from voice.config import CallConfig
+from voice.models import VoiceModels
+from voice.stt import Transcript
+from voice.vad import EndpointConfig, SpeechPaused, SpeechResumed, VadEvent
+
+FRAME = {"payload": base64.b64encode(b"\xff" * FRAME_BYTES).decode()}
+
+
+class ScriptedEndpointer:
+    """Gives the events of the script, one list per frame fed, then none."""
+
+    def __init__(self) -> None:
+        self.script: list[list[VadEvent]] = []
+        self.stream_ms = 0
+        self.silence_ms = 0
+        self.in_speech = True
+
+    def feed(self, audio: NDArray[np.float32]) -> list[VadEvent]:
+        self.stream_ms += 20
+        return self.script.pop(0) if self.script else []
+
+    def reset(self) -> None:
+        self.in_speech = False
+
+
+class GatedTranscriber:
+    """Records what it was asked to transcribe; each call returns when the test releases it."""
+
+    def __init__(self) -> None:
+        self.asked: list[int] = []  # sample counts, in order
+        self.release = threading.Semaphore(0)
+
+    def transcribe(self, audio: NDArray[np.float32]) -> Transcript:
+        self.asked.append(audio.size)
+        self.release.acquire(timeout=10)
+        return Transcript("Is the pool open", "en", audio.size / 16_000, 0.0)
+
+
+class FakeModels:
+    def __init__(self) -> None:
+        self.endpointer_made = ScriptedEndpointer()
+        self.transcriber = GatedTranscriber()
+
+    def endpointer(self, config: EndpointConfig) -> ScriptedEndpointer:
+        return self.endpointer_made
+
+
+def _pause(samples: int, at_ms: int) -> SpeechPaused:
+    return SpeechPaused(np.zeros(samples, dtype=np.float32), at_ms=at_ms)
+
+
+async def _settle(session: CallSession) -> None:
+    for _ in range(50):  # let the transcription threads report back
+        await asyncio.sleep(0.01)
+        session._on_media(FRAME)
+
+
+def test_a_pause_heard_while_a_stale_transcript_runs_is_transcribed_once_that_one_is_done() -> None:
+    async def call() -> GatedTranscriber:
+        models = FakeModels()
+        session = CallSession(
+            cast(Any, None),
+            cast(VoiceModels, models),
+            cast(Any, None),
+            "MZ1",
+            lambda message: asyncio.sleep(0),
+            CallConfig(),
+        )
+        script = models.endpointer_made.script
+        transcriber = models.transcriber
+        script += [[_pause(16_000, 1000)], [SpeechResumed(1100)], [_pause(32_000, 2000)]]
+        for _ in range(3):
+            session._on_media(FRAME)
+        await asyncio.sleep(0.05)
+        # The first pause went stale and its transcription is still running: the second
+        # pause waits for the CPU instead of running a second transcription beside it...
+        assert transcriber.asked == [16_000]
+        transcriber.release.release()  # ...and starts as soon as the first is done.
+        await _settle(session)
+        assert transcriber.asked == [16_000, 32_000]
+        transcriber.release.release()
+        await _settle(session)
+        assert transcriber.asked == [16_000, 32_000]  # nothing more: one early transcript
+        return transcriber
+
+    asyncio.run(call())
+
+
+def test_speech_that_resumes_drops_the_pause_so_nothing_is_transcribed_for_it() -> None:
+    async def call() -> None:
+        models = FakeModels()
+        session = CallSession(
+            cast(Any, None),
+            cast(VoiceModels, models),
+            cast(Any, None),
+            "MZ2",
+            lambda message: asyncio.sleep(0),
+            CallConfig(),
+        )
+        script = models.endpointer_made.script
+        script += [[_pause(16_000, 1000)], [SpeechResumed(1100)], [_pause(24_000, 1500)]]
+        script += [[SpeechResumed(1600)]]
+        session._on_media(FRAME)
+        session._on_media(FRAME)  # resumed while the first still runs
+        session._on_media(FRAME)  # paused again: must wait
+        session._on_media(FRAME)  # resumed again before the first finished
+        models.transcriber.release.release()
+        await _settle(session)
+        assert models.transcriber.asked == [16_000]  # the stale second pause was never run
+
+    asyncio.run(call())
