@@ -49,7 +49,7 @@ def run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_fresh_shell_upgrade_seed_status_and_url(cli_home: Path) -> None:
     upgraded = run(cli_home, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "database at revision 0011" in upgraded.stdout  # the newest migration
+    assert "database at revision 0012" in upgraded.stdout  # the newest migration
 
     seeded = run(cli_home, "seed", "demo")
     assert seeded.returncode == 0, seeded.stderr
