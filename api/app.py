@@ -33,7 +33,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         owned = services is None
         app.state.services = services or await anyio.to_thread.run_sync(build_services, settings)
         if settings.voice_warm_on_start:
-            warm_voice_in_background(settings)
+            warm_voice_in_background(settings, app.state.services.db)
         chat_model = app.state.services.runtime.chat_model
         if owned and chat_model and settings.llm_warm_on_start and _local_llm():
             # Not for services a caller made (tests): their chat model may be scripted.

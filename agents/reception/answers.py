@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from agents.reception.steps import Step, action
+from domain.knowledge import KnowledgeChunk
 from knowledge.config import get_knowledge_settings
 from knowledge.embedders import Embedder, get_embedder
 from knowledge.models import SearchHit
+from knowledge.remembering import remembering
 from knowledge.search import hybrid_search
 from tools.base import ToolContext
 from tools.reception import HandoffArgs, handoff_to_staff
@@ -35,7 +39,9 @@ DONT_KNOW = "I don't know that, I'm afraid. Let me get a colleague who can help"
 
 def answer_from_documents(ctx: ToolContext, question: str) -> Step:
     settings = get_knowledge_settings()
-    embedder = get_embedder(settings)
+    # The question is embedded by the search and again by the quote, and the quoted passages
+    # are the same document sections turn after turn: their vectors are remembered.
+    embedder = remembering(get_embedder(settings))
     hits = hybrid_search(
         ctx.session, ctx.property_id, question, embedder, k=3, ef_search=settings.kb_ef_search
     )
@@ -98,19 +104,57 @@ def _quote(passage: str, question: str, embedder: Embedder) -> str:
     """The part of the passage that answers: the section under the heading closest to the
     question (FAQ entries are a heading and its answer), else the closest sentences."""
     sections = _sections(passage)
-    if len(sections) > 1 or (sections and sections[0][0]):
-        vectors = embedder.embed([question, *(" ".join(sec) for _, sec in sections)])
+    if _sectioned(sections):
+        vectors = embedder.embed([question, *_section_texts(sections)])
         scores = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
         headed, best = sections[int(np.argmax(scores))]
         body = best[1:] if headed else best  # a heading only repeats the question
         return _joined(body[:MAX_SECTION_SENTENCES])
     sentences = _sentences(passage)
-    if len(passage) <= SHORT_PASSAGE or len(sentences) <= MAX_SENTENCES:
+    if _quoted_whole(passage, sentences):
         return _joined(sentences)
     vectors = embedder.embed([question, *sentences])
     scores = np.asarray(vectors[1:]) @ np.asarray(vectors[0])
     keep = sorted(np.argsort(-scores)[:MAX_SENTENCES].tolist())  # in the document's order
     return _joined([sentences[i] for i in keep])
+
+
+def quote_pieces(passage: str) -> list[str]:
+    """The texts ``_quote`` compares with a question for this passage (its sections, else its
+    sentences; none when it is quoted whole), for warming their vectors ahead of the first
+    question."""
+    sections = _sections(passage)
+    if _sectioned(sections):
+        return _section_texts(sections)
+    sentences = _sentences(passage)
+    return [] if _quoted_whole(passage, sentences) else sentences
+
+
+def warm_quotes(session: Session, embedder: Embedder, limit: int) -> int:
+    """Embed (and so, through a remembering embedder, keep) the quote pieces of every passage
+    ``embedder`` indexed, at most ``limit`` texts, so that a first question about a passage
+    waits only for its own vector. ``session`` sees the properties to warm (the owner's sees
+    all). Returns how many texts were embedded."""
+    passages = session.scalars(
+        select(KnowledgeChunk.text)
+        .where(KnowledgeChunk.embedding_model == embedder.name)
+        .order_by(KnowledgeChunk.id)
+    ).all()
+    pieces = list(dict.fromkeys(p for passage in passages for p in quote_pieces(passage)))
+    embedder.embed(pieces[:limit])
+    return min(len(pieces), limit)
+
+
+def _sectioned(sections: list[tuple[bool, list[str]]]) -> bool:
+    return len(sections) > 1 or bool(sections and sections[0][0])
+
+
+def _section_texts(sections: list[tuple[bool, list[str]]]) -> list[str]:
+    return [" ".join(sentences) for _, sentences in sections]
+
+
+def _quoted_whole(passage: str, sentences: list[str]) -> bool:
+    return len(passage) <= SHORT_PASSAGE or len(sentences) <= MAX_SENTENCES
 
 
 def _joined(sentences: list[str]) -> str:

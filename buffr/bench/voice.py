@@ -105,7 +105,6 @@ def run(
     questions = [QUESTIONS[i % len(QUESTIONS)] for i in range(turns)]
     progress("loading and warming the speech models")
     models = voice_models(settings)
-    warm_for_calls(settings)  # as `buffr serve` does at start
     synth = models.synthesizer
     # The callers speak steadily: the same audio every run, so runs compare.
     audio = [
@@ -122,6 +121,7 @@ def run(
             services,
         ),
     ):
+        warm_for_calls(settings, services.db)  # the documents too, as `buffr serve` does
         progress(f"one call of {turns} turns, in real time")
         placed = place_call(
             url,

@@ -1,0 +1,67 @@
+"""Remembered embeddings for answers: the same vectors as the model's, each text embedded once,
+and the warm-up covers exactly the pieces an answer's quote compares."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.reception import answers
+from agents.reception.answers import warm_quotes
+from buffr.db.session import Database
+from domain.seed import seed_demo
+from knowledge.embedders import HashingEmbedder, get_embedder
+from knowledge.remembering import RememberingEmbedder, remembering
+from tests.test_receptionist import NEW_GUEST, TODAY, Chat, _call
+
+
+def test_remembered_vectors_are_the_models_and_each_text_is_embedded_once() -> None:
+    inner = HashingEmbedder()
+    memo = RememberingEmbedder(inner, max_texts=2)
+    first = memo.embed(["pool hours", "parking"])
+    assert np.array_equal(first, inner.embed(["pool hours", "parking"]))
+    again = memo.embed(["parking", "spa"])
+    assert memo.embedded == 3  # "parking" came from memory
+    assert np.array_equal(again, inner.embed(["parking", "spa"]))
+    memo.embed(["pool hours"])  # forgotten: only the last two texts are kept
+    assert memo.embedded == 4
+    assert (memo.name, memo.dimension) == (inner.name, inner.dimension)
+
+
+def test_one_wrapper_per_embedder() -> None:
+    inner = HashingEmbedder()
+    assert remembering(inner) is remembering(inner)
+    assert remembering(inner) is not remembering(HashingEmbedder())
+
+
+@pytest.fixture(scope="module")
+def seeded(db: Database) -> Database:
+    seed_demo(db, today=TODAY)
+    return db
+
+
+def _answer_embeds(
+    seeded: Database, memo: RememberingEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str]:
+    """Texts embedded to answer the breakfast question, and the reply."""
+    monkeypatch.setattr(answers, "remembering", lambda embedder: memo)
+    before = memo.embedded
+    question = "What time is breakfast served?"
+    reply = Chat(seeded, NEW_GUEST, _call("ask_hotel", question=question)).say(question).reply
+    return memo.embedded - before, reply
+
+
+def test_after_the_warm_up_an_answer_embeds_only_its_question(
+    seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = RememberingEmbedder(get_embedder())
+    embedded, reply = _answer_embeds(seeded, cold, monkeypatch)
+    assert embedded > 1  # the question and the passage's sections
+    assert "07:00–10:30" in reply
+
+    warm = RememberingEmbedder(get_embedder())
+    with seeded.owner() as session:
+        assert warm_quotes(session, warm, limit=10_000) > 50
+    embedded, warm_reply = _answer_embeds(seeded, warm, monkeypatch)
+    assert embedded == 1  # the question, once (the search and the quote share it)
+    assert warm_reply == reply
