@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,23 @@ def scratch_database(endpoints: Endpoints) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
-        with psycopg.connect(endpoints.owner_dsn, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        _drop(endpoints, name)
+
+
+def _drop(endpoints: Endpoints, name: str, patience_s: float = 15.0) -> None:
+    """Drop the database. ``WITH (FORCE)`` ends other sessions, but only those the owner role
+    may signal: a connection of the application role that a worker thread of the benchmark
+    still holds (a call's last turn, finishing) made it fail with "permission denied to
+    terminate process", losing the run's figures. Such a connection closes within moments, so
+    the drop is tried again until ``patience_s`` has passed."""
+    statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    deadline = time.monotonic() + patience_s
+    with psycopg.connect(endpoints.owner_dsn, autocommit=True) as conn:
+        while True:
+            try:
+                conn.execute(statement)
+                return
+            except psycopg.errors.InsufficientPrivilege:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.25)
