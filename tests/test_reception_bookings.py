@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 from pydantic import BaseModel
 from sqlalchemy import func, select, text
@@ -36,6 +37,7 @@ from tools.reception import (
     quote_change,
     quote_reservation,
 )
+from tools.reception.reservations import BookingResult
 
 TZ = ZoneInfo("Asia/Jerusalem")
 NOW = datetime(2030, 3, 4, 10, 0, tzinfo=TZ)  # Monday
@@ -335,3 +337,60 @@ def _wait_for_a_lock_wait(db: Database, seconds: float = 20) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("the second booking never waited for the first")
+
+
+def test_a_deadlock_between_two_bookings_of_one_room_sends_the_loser_to_the_next_room(
+    db: Database, world: World
+) -> None:
+    """Two overlapping inserts can each wait on the other's uncommitted row; Postgres then
+    fails one with a deadlock. Made to happen on purpose: another booking of room 101 is
+    written but not committed, Alice's insert waits on it, and that other transaction then
+    waits on a lock Alice's turn holds. Postgres fails the one that waited first, Alice's
+    insert, which must take room 102 (as if 101 were taken), not fail the turn."""
+    args = ReservationArgs(
+        check_in=date(2030, 7, 6), check_out=date(2030, 7, 8), guests=2, room_type="STD"
+    )
+    lock_key = "deadlock-test"
+    with db.owner() as session:
+        room_101 = session.scalar(
+            text("SELECT id FROM rooms WHERE property_id = :p AND number = '101'"),
+            {"p": world.hotel},
+        )
+    other = psycopg.connect(db.endpoints.app_dsn)
+    other.execute("SELECT set_config('app.property_id', %s, true)", (str(world.hotel),))
+    other.execute(
+        "INSERT INTO room_reservations (property_id, code, room_id, guest_id, check_in, "
+        "check_out, adults, children, status, total_amount, currency) "
+        "VALUES (%s, 'RACE01', %s, %s, %s, %s, 2, 0, 'confirmed', 1000, 'ILS')",
+        (world.hotel, room_101, world.bob.id, args.check_in, args.check_out),
+    )
+    outcome: dict[str, object] = {}
+
+    def alice_books() -> None:
+        with db.tenant(world.hotel, lock_key=lock_key) as session:
+            try:
+                ctx = ToolContext(session, world.hotel, world.alice, now=NOW)
+                outcome["alice"] = create_reservation(ctx, args)
+            except Exception as error:
+                outcome["alice"] = error
+
+    racer = threading.Thread(target=alice_books)
+    racer.start()
+    _wait_for_a_lock_wait(db)  # Alice's insert waits on the uncommitted booking of 101
+    try:
+        # Now the other transaction waits on Alice's turn: a cycle, which Postgres breaks
+        # by failing the first waiter, Alice's insert. Alice goes on and commits; then this
+        # lock is granted.
+        other.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (lock_key,))
+        victim = "alice"
+    except psycopg.errors.DeadlockDetected:
+        victim = "other"  # a host so slow that this wait was checked first: Alice got 101
+    finally:
+        other.rollback()
+        other.close()
+    racer.join(timeout=30)
+    assert not racer.is_alive()
+    booked = outcome["alice"]
+    assert not isinstance(booked, Exception), booked
+    assert isinstance(booked, BookingResult)
+    assert booked.reservation.room_number == ("102" if victim == "alice" else "101")

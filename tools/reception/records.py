@@ -15,7 +15,7 @@ from typing import Any, Literal, cast
 import psycopg
 from pydantic import BaseModel
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain.rooms import RatePlan, ReservationStatus, Room, RoomReservation, RoomType
 from tools.base import ToolContext, ToolError
@@ -184,6 +184,13 @@ def require_upcoming(booking: Booking, doing: str) -> None:
             f"Reservation {info.code} ({info.check_in:%d %b} to {info.check_out:%d %b %Y}) is "
             f"in the past and can't be {doing}d."
         )
+
+
+def lost_a_race(error: OperationalError) -> bool:
+    """Two inserts of overlapping bookings at the same instant can each wait on the other's
+    uncommitted row while checking the exclusion constraint; Postgres ends the deadlock by
+    failing one of them. For that one, the room or table is taken, as with an overlap."""
+    return isinstance(error.orig, psycopg.errors.DeadlockDetected)
 
 
 def constraint_violated(error: IntegrityError) -> str | None:

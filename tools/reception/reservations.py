@@ -19,7 +19,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain.conversations import Conversation
 from domain.ops import NotificationKind
@@ -41,6 +41,7 @@ from tools.reception.records import (
     booking_select,
     constraint_violated,
     find_booking,
+    lost_a_race,
     snapshot,
     to_booking,
 )
@@ -270,6 +271,10 @@ def _insert_into_a_free_room(
                     continue  # the same room with another code
                 if violated == OVERLAP_CONSTRAINT:
                     break  # taken meanwhile: the next room
+                raise
+            except OperationalError as error:
+                if lost_a_race(error):
+                    break  # booked by another at this very instant: the next room
                 raise
     return None
 

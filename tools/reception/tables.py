@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain.dining import TableReservation, TableReservationStatus
 from domain.ops import NotificationKind
@@ -34,7 +34,7 @@ from tools.reception.dining_floor import (
     find_venues,
     load_floor,
 )
-from tools.reception.records import constraint_violated
+from tools.reception.records import constraint_violated, lost_a_race
 from tools.reception.table_bookings import TableReservationInfo, table_select, to_info
 
 TABLE_OVERLAP_CONSTRAINT = "no_overlapping_tables"
@@ -236,6 +236,10 @@ def _insert(
         except IntegrityError as error:
             if constraint_violated(error) == TABLE_OVERLAP_CONSTRAINT:
                 continue
+            raise
+        except OperationalError as error:
+            if lost_a_race(error):
+                continue  # booked by another at this very instant: the next table
             raise
     return None
 
