@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from agents.llm.fake import scripted_call
 from agents.reception import answers
 from agents.reception.answers import warm_quotes
 from buffr.db.session import Database
 from domain.seed import seed_demo
 from knowledge.embedders import HashingEmbedder, get_embedder
 from knowledge.remembering import RememberingEmbedder, remembering
-from tests.test_receptionist import NEW_GUEST, TODAY, Chat, _call
+from tests.test_receptionist import NEW_GUEST, TODAY, Chat
 
 
 def test_remembered_vectors_are_the_models_and_each_text_is_embedded_once() -> None:
@@ -47,7 +48,9 @@ def _answer_embeds(
     monkeypatch.setattr(answers, "remembering", lambda embedder: memo)
     before = memo.embedded
     question = "What time is breakfast served?"
-    reply = Chat(seeded, NEW_GUEST, _call("ask_hotel", question=question)).say(question).reply
+    reply = (
+        Chat(seeded, NEW_GUEST, scripted_call("ask_hotel", question=question)).say(question).reply
+    )
     return memo.embedded - before, reply
 
 

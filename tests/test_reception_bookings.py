@@ -129,7 +129,9 @@ def test_create_and_list_only_your_own(db: Database, world: World) -> None:
             True,
         )
         audits = session.scalars(
-            select(AuditEntry.action).where(AuditEntry.entity_id == str(info.id))
+            select(AuditEntry.action).where(
+                AuditEntry.entity == "room_reservations", AuditEntry.entity_id == str(info.id)
+            )
         ).all()
         note = session.scalars(
             select(Notification).where(Notification.data["code"].as_string() == info.code)
@@ -243,7 +245,9 @@ def test_change_is_repriced_and_keeps_the_room(db: Database, world: World) -> No
     assert upgraded.difference == Decimal("1068.00")
     with db.owner() as session:
         audits = session.scalars(
-            select(AuditEntry).where(AuditEntry.entity_id == str(before.id)).order_by(AuditEntry.id)
+            select(AuditEntry)
+            .where(AuditEntry.entity == "room_reservations", AuditEntry.entity_id == str(before.id))
+            .order_by(AuditEntry.id)
         ).all()
         changes = session.scalar(
             select(func.count()).where(

@@ -310,7 +310,9 @@ def test_room_service_order_to_the_guests_room(db: Database, world: World) -> No
         order = session.get_one(Order, placed.id)
         items = session.scalars(select(OrderItem).where(OrderItem.order_id == placed.id)).all()
         audited = session.scalar(
-            select(AuditEntry.action).where(AuditEntry.entity_id == str(placed.id))
+            select(AuditEntry.action).where(
+                AuditEntry.entity == "orders", AuditEntry.entity_id == str(placed.id)
+            )
         )
     assert (order.kind, order.room_reservation_id, order.guest_id, order.total_amount) == (
         OrderKind.ROOM_SERVICE,
