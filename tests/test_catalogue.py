@@ -7,17 +7,22 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from agents.runtime import AgentRuntime
 from buffr.db.session import Database
+from buffr.services.resolve import Endpoints
 from domain.inventory import ContainerType, Product, UnitType
 from domain.property import Property
 from domain.seed import seed_demo
+from tests.conftest import TEMPLATE_DB, fresh_database
 from tests.factories import make_product, make_property
 from tests.inventory_helpers import STAFF, say, set_level
+from tools import catalogue as catalogue_module
 from tools.base import Actor, ToolContext
-from tools.catalogue import CATALOGUES, CatalogueCache
+from tools.catalogue import CatalogueCache
+
+ADMIN = Actor(kind="system", name="script")
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +48,14 @@ def _names(db: Database, cache: CatalogueCache, slug: str) -> tuple[str, ...]:
         return tuple(p.name for p in cache.catalogue(context))
 
 
-def _rename(db: Database, sku: str, name: str) -> None:
+def _change(db: Database, sku: str, **values: object) -> None:
+    """Change the demo hotel's product (the seed's bar has products of the same SKUs)."""
     with db.owner() as session:
-        session.execute(update(Product).where(Product.sku == sku).values(name=name))
+        session.execute(
+            update(Product)
+            .where(Product.sku == sku, Product.property_id == db.property_id("demo"))
+            .values(**values)
+        )
 
 
 def test_any_product_change_gives_a_new_version_and_a_stock_movement_does_not(
@@ -56,7 +66,7 @@ def test_any_product_change_gives_a_new_version_and_a_stock_movement_does_not(
     set_level(seeded, "COKE-330-CAN", 78)
     assert _version(seeded, "demo") == start  # stock is not part of the catalogue
 
-    _rename(seeded, "COKE-330-CAN", "Coca-Cola 330 ml can")  # an update, even to the same
+    _change(seeded, "COKE-330-CAN", name="Coca-Cola 330 ml can")  # an update, even to the same
     renamed = _version(seeded, "demo")
     assert renamed != start
 
@@ -79,21 +89,44 @@ def test_an_unchanged_catalogue_is_read_once_and_a_change_is_seen_at_once(
     assert _names(seeded, cache, "demo") == first
     assert (cache.misses, cache.hits) == (1, 1)
 
-    _rename(seeded, "HEIN-330-BTL", "Heineken Lager 330 ml bottle")
+    _change(seeded, "HEIN-330-BTL", name="Heineken Lager 330 ml bottle")
     renamed = _names(seeded, cache, "demo")
     assert cache.misses == 2
     assert "Heineken Lager 330 ml bottle" in renamed
     assert "Heineken Lager 330 ml bottle" not in first
 
-    with seeded.owner() as session:  # deactivated: gone from the catalogue
-        session.execute(update(Product).where(Product.sku == "HEIN-330-BTL").values(active=False))
+    _change(seeded, "HEIN-330-BTL", active=False)  # deactivated: gone from the catalogue
     assert "Heineken Lager 330 ml bottle" not in _names(seeded, cache, "demo")
+    _change(seeded, "HEIN-330-BTL", active=True, name="Heineken 330 ml bottle")
+
+
+def test_an_owner_session_still_caches_one_propertys_products_only(seeded: Database) -> None:
+    """A context on a session that sees every property (the owner's, as scripts use) must not
+    put the other properties' products under this property's key."""
+    cache = CatalogueCache()
+    property_id = seeded.property_id("other-bar")
     with seeded.owner() as session:
-        session.execute(
-            update(Product)
-            .where(Product.sku == "HEIN-330-BTL")
-            .values(active=True, name="Heineken 330 ml bottle")
-        )
+        names = [p.name for p in cache.catalogue(ToolContext(session, property_id, ADMIN))]
+    assert names == ["Other Bar house cola"]
+    assert _names(seeded, cache, "other-bar") == ("Other Bar house cola",)
+    assert cache.hits == 1  # the tenant's turn got the owner's entry, and it is its own
+
+
+def test_a_truncate_renews_every_propertys_version(services: Endpoints, template_dsn: str) -> None:
+    """A database of its own: TRUNCATE fires no row trigger, only its statement trigger."""
+    db = Database(fresh_database(services, TEMPLATE_DB))
+    try:
+        with db.owner() as session:
+            one = make_property(session, "one-bar")
+            make_property(session, "two-bar")
+            make_product(session, one, sku="ONE-1")
+        before = {_version(db, "one-bar"), _version(db, "two-bar")}
+        with db.owner() as session:
+            session.execute(text("TRUNCATE products CASCADE"))
+        after = {_version(db, "one-bar"), _version(db, "two-bar")}
+    finally:
+        db.dispose()
+    assert len(after) == 2 and not before & after
 
 
 def test_each_property_gets_its_own_products_only(seeded: Database) -> None:
@@ -107,17 +140,19 @@ def test_each_property_gets_its_own_products_only(seeded: Database) -> None:
 
 
 def test_the_clerk_reuses_the_catalogue_and_finds_a_product_added_between_turns(
-    seeded: Database,
+    seeded: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    cache = CatalogueCache()
+    monkeypatch.setattr(catalogue_module, "CATALOGUES", cache)
     runtime = AgentRuntime(seeded)  # no model: these turns take the fast path
     runtime.forget_thread("demo", STAFF)
     first = say(runtime, "how many sprite cans are left?")
     assert "Sprite 330 ml can" in first.reply
-    hits, misses = CATALOGUES.hits, CATALOGUES.misses
+    hits, misses = cache.hits, cache.misses
     set_level(seeded, "SPRITE-330-CAN", 41)  # a movement: the level is read fresh, not cached
     second = say(runtime, "how many sprite cans are left?")
     assert "41" in second.reply
-    assert (CATALOGUES.hits, CATALOGUES.misses) == (hits + 1, misses)
+    assert (cache.hits, cache.misses) == (hits + 1, misses)
 
     unknown = say(runtime, "how many ginger beer cans are left?").reply
     assert "Ginger beer" not in unknown
@@ -135,4 +170,4 @@ def test_the_clerk_reuses_the_catalogue_and_finds_a_product_added_between_turns(
         )
     found = say(runtime, "how many ginger beer cans are left?").reply
     assert "Ginger beer 330 ml can" in found
-    assert CATALOGUES.misses == misses + 1
+    assert cache.misses == misses + 1

@@ -43,7 +43,7 @@ def test_empty_to_head_to_base_and_back(services: Endpoints) -> None:
         functions = conn.execute(
             "SELECT proname FROM pg_proc WHERE proname IN "
             "('app_current_property', 'apply_stock_movement', 'create_stock_row', "
-            "'bump_catalogue_version')"
+            "'bump_catalogue_version', 'bump_every_catalogue_version')"
         ).fetchall()
     assert functions == []
 

@@ -8,7 +8,7 @@ import pytest
 
 from agents.llm.fake import scripted_call
 from agents.reception import answers
-from agents.reception.answers import warm_quotes
+from agents.reception.answers import quote_texts
 from buffr.db.session import Database
 from domain.seed import seed_demo
 from knowledge.embedders import HashingEmbedder, get_embedder
@@ -64,7 +64,9 @@ def test_after_the_warm_up_an_answer_embeds_only_its_question(
 
     warm = RememberingEmbedder(get_embedder())
     with seeded.owner() as session:
-        assert warm_quotes(session, warm, limit=10_000) > 50
+        texts = quote_texts(session, warm.name, limit=10_000)
+    assert len(texts) > 50
+    warm.embed(texts)
     embedded, warm_reply = _answer_embeds(seeded, warm, monkeypatch)
     assert embedded == 1  # the question, once (the search and the quote share it)
     assert warm_reply == reply

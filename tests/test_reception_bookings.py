@@ -350,7 +350,8 @@ def test_a_deadlock_between_two_bookings_of_one_room_sends_the_loser_to_the_next
     fails one with a deadlock. Made to happen on purpose: another booking of room 101 is
     written but not committed, Alice's insert waits on it, and that other transaction then
     waits on a lock Alice's turn holds. Postgres fails the one that waited first, Alice's
-    insert, which must take room 102 (as if 101 were taken), not fail the turn."""
+    insert. It tries 101 once more (the same deadlock again, since the other transaction is
+    still waiting on her), then takes room 102 instead of failing the turn."""
     args = ReservationArgs(
         check_in=date(2030, 7, 6), check_out=date(2030, 7, 8), guests=2, room_type="STD"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import threading
+from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
@@ -66,8 +67,18 @@ def _pause(samples: int, at_ms: int) -> SpeechPaused:
     return SpeechPaused(np.zeros(samples, dtype=np.float32), at_ms=at_ms)
 
 
+async def _until(session: CallSession, done: Callable[[], bool]) -> None:
+    """Feed silent frames (as Twilio does all call long) until ``done``; 5 s at most."""
+    for _ in range(500):
+        if done():
+            return
+        await asyncio.sleep(0.01)
+        session._on_media(FRAME)
+    raise AssertionError("the call never got there")
+
+
 async def _settle(session: CallSession) -> None:
-    for _ in range(50):  # let the transcription threads report back
+    for _ in range(30):  # time for a transcription that should not start to show up
         await asyncio.sleep(0.01)
         session._on_media(FRAME)
 
@@ -88,12 +99,13 @@ def test_a_pause_heard_while_a_stale_transcript_runs_is_transcribed_once_that_on
         script += [[_pause(16_000, 1000)], [SpeechResumed(1100)], [_pause(32_000, 2000)]]
         for _ in range(3):
             session._on_media(FRAME)
-        await asyncio.sleep(0.05)
+        await _until(session, lambda: transcriber.asked == [16_000])
+        await _settle(session)
         # The first pause went stale and its transcription is still running: the second
         # pause waits for the CPU instead of running a second transcription beside it...
         assert transcriber.asked == [16_000]
         transcriber.release.release()  # ...and starts as soon as the first is done.
-        await _settle(session)
+        await _until(session, lambda: len(transcriber.asked) == 2)
         assert transcriber.asked == [16_000, 32_000]
         transcriber.release.release()
         await _settle(session)
@@ -121,6 +133,7 @@ def test_speech_that_resumes_drops_the_pause_so_nothing_is_transcribed_for_it() 
         session._on_media(FRAME)  # resumed while the first still runs
         session._on_media(FRAME)  # paused again: must wait
         session._on_media(FRAME)  # resumed again before the first finished
+        await _until(session, lambda: models.transcriber.asked == [16_000])
         models.transcriber.release.release()
         await _settle(session)
         assert models.transcriber.asked == [16_000]  # the stale second pause was never run

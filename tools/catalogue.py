@@ -9,10 +9,16 @@ agent turn gets the version from the query that identifies the sender (``agents.
 so a cached catalogue costs no round trip; other callers pay a one-row query. The stock of the
 products a turn names is always read fresh.
 
-Tenant safety: the version is read in the turn's own session, which row-level security binds
-to ``ctx.property_id``, and the key holds both, so a property only ever gets entries read by
-one of its own turns. The version is read before the definitions: under READ COMMITTED a
-change committed in between gives an entry newer than its key, never older.
+Tenant safety: the key holds the property id, and an entry is read for that property only
+(by row-level security in the turn's own session, and by an explicit filter as well, so even
+a session that sees every property caches one property's products under its key).
+
+What moves the version: any insert, update or delete of a product row and a TRUNCATE of the
+table (all properties). What does not: changes made with triggers disabled (``ALTER TABLE
+... DISABLE TRIGGER``, ``session_replication_role = replica``, a data-only ``pg_restore
+--disable-triggers``): after those, restart the processes or touch a product. The row
+trigger updates the property's row, so a transaction that changes products holds that row's
+lock until it commits: two such transactions of one property run one after the other.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from sqlalchemy import bindparam, select
 
 from domain.property import Property
 from tools.base import ToolContext
-from tools.inventory import ACTIVE_ENTRIES, ProductEntry, entry
+from tools.inventory import VERSIONED_ENTRIES, ProductEntry, entry
 
 MAX_PROPERTIES: Final = 256  # catalogues kept, least recently used out (~40 kB per 40 products)
 
@@ -46,20 +52,24 @@ class CatalogueCache:
 
     def catalogue(self, ctx: ToolContext) -> tuple[ProductEntry, ...]:
         """The property's active products, by name."""
-        session = ctx.session
         version = ctx.catalogue_version
         if version is None:
-            version = session.execute(_VERSION, {"property_id": ctx.property_id}).scalar()
-        if version is None:  # the property is gone: nothing to cache
-            return tuple(map(entry, session.execute(ACTIVE_ENTRIES)))
-        key = (ctx.property_id, version)
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
-                return found
-        products = tuple(map(entry, session.execute(ACTIVE_ENTRIES)))
+            version = ctx.session.execute(_VERSION, {"property_id": ctx.property_id}).scalar()
+        if version is not None:
+            with self._lock:
+                found = self._entries.get((ctx.property_id, version))
+                if found is not None:
+                    self._entries.move_to_end((ctx.property_id, version))
+                    self.hits += 1
+                    return found
+        # A miss: the definitions are stored under the version read with them, in the same
+        # snapshot. So a turn that changed products itself (none does today) stores its own,
+        # uncommitted version, which nobody else ever reads, not the committed one.
+        rows = ctx.session.execute(VERSIONED_ENTRIES, {"property_id": ctx.property_id}).all()
+        products = tuple(entry(tuple(row)[1:]) for row in rows if row[1] is not None)
+        if not rows:  # the property is gone: nothing to cache
+            return products
+        key = (ctx.property_id, rows[0][0])
         with self._lock:
             self.misses += 1
             # An older version of this property's catalogue will never be asked for again.

@@ -11,11 +11,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Row, Select, bindparam, insert, select
+from sqlalchemy import Row, Select, and_, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.inventory import MovementKind, Product, Stock, StockMovement
 from domain.ops import Notification, NotificationKind
+from domain.property import Property
 from tools.base import ToolContext, ToolError, audit, require_staff
 
 
@@ -97,9 +98,15 @@ def _product_select() -> Select[Any]:  # the column tuple is long; rows are read
 _ACTIVE_PRODUCTS = _product_select().where(Product.active.is_(True)).order_by(Product.name)
 _PRODUCT_BY_ID = _product_select().where(Product.id == bindparam("product_id"))
 _PRODUCTS_BY_ID = _product_select().where(Product.id.in_(bindparam("ids", expanding=True)))
-ACTIVE_ENTRIES = (
-    cast("Select[Any]", select(*ENTRY_COLUMNS))
-    .where(Product.active.is_(True))
+# The property's catalogue version with its active products, read in one statement (one
+# snapshot): a row per product, or one row of NULL products when there is none. Filtered by
+# property as well as by row-level security: cached entries must never hold another
+# property's products, even if a caller's session is not bound to one (the owner's).
+VERSIONED_ENTRIES = (
+    cast("Select[Any]", select(Property.catalogue_version, *ENTRY_COLUMNS))
+    .select_from(Property)
+    .outerjoin(Product, and_(Product.property_id == Property.id, Product.active.is_(True)))
+    .where(Property.id == bindparam("property_id"))
     .order_by(Product.name)
 )
 
@@ -137,9 +144,9 @@ def _entry_fields(values: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def entry(row: Row[Any]) -> ProductEntry:
-    """A row of ``ACTIVE_ENTRIES`` as a catalogue entry."""
-    return ProductEntry(**_entry_fields(tuple(row)))
+def entry(values: tuple[Any, ...]) -> ProductEntry:
+    """The ``ENTRY_COLUMNS`` of a row as a catalogue entry."""
+    return ProductEntry(**_entry_fields(values))
 
 
 def _info(row: Row[Any]) -> ProductInfo:

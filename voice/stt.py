@@ -13,8 +13,9 @@ the same as with 30 s.
 
 Measured on this 2-core VM, which another test run was sharing (numbers wander ~1.5x): piper
 sentences sent through the phone path (22.05 kHz -> 8 kHz mu-law -> 16 kHz) with 300 ms of
-pre-roll and 150 ms of tail, as the endpointer delivers them (2.0-3.9 s), every option on the
-same audio in turn, median of 5. Encoder alone: 30 s 0.82 s, 15 s 0.22 s, 10 s 0.13 s::
+pre-roll and 150 ms of tail, as the endpointer then delivered them (2.0-3.9 s; the tail is
+96 ms now), every option on the same audio in turn, median of 5. Encoder alone: 30 s 0.82 s,
+15 s 0.22 s, 10 s 0.13 s::
 
     options (all: language="en", int8, 2 threads)             2-4 s utterance  RTF        words
     faster-whisper defaults (beam 5, 30 s window)              1.2-1.5 s        0.40-0.92  right

@@ -11,6 +11,7 @@ from buffr.settings import Settings
 
 if TYPE_CHECKING:
     from buffr.db.session import Database
+    from knowledge.embedders import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -31,24 +32,33 @@ def warm_voice_in_background(settings: Settings, db: Database | None = None) -> 
 
 
 def warm_for_calls(settings: Settings, db: Database | None = None) -> None:
-    """Everything a caller's first turn would otherwise load: the speech models, run on real
-    sentences, and the knowledge embedder (most calls ask the documents something), with the
-    vectors of the passages' quote pieces in ``db`` remembered (``agents.reception.answers``:
-    ~40-90 ms of a first question about a passage, and a caller waits for it)."""
+    """Everything a caller's first turn would otherwise load: the knowledge embedder (most
+    calls ask the documents something), with the vectors of the passages' quote pieces in
+    ``db`` remembered (``agents.reception.answers``: ~40-90 ms of a first question about a
+    passage, and a caller waits for it), and the speech models, run on real sentences."""
     # Heavy imports stay off the start-up path.
-    from agents.reception.answers import warm_quotes
+    from knowledge.config import get_knowledge_settings
     from knowledge.embedders import get_embedder
-    from knowledge.remembering import MAX_TEXTS, remembering
+    from knowledge.remembering import remembering
     from voice.models import voice_models
 
-    voice_models(settings).warm()
     try:
         embedder = remembering(get_embedder())
         embedder.embed(["What time is breakfast served?"])
+        # Only the local model: with a remote one every start would pay for these texts.
+        if db is not None and get_knowledge_settings().embed_provider == "local":
+            _remember_quotes(db, embedder)
     except ModelHubError as error:
         log.warning("the knowledge embedder is not available: %s", error)
-        return
-    if db is not None:
-        with db.owner() as session:
-            texts = warm_quotes(session, embedder, MAX_TEXTS // 2)
-        log.info("remembered the vectors of %d quote pieces", texts)
+    voice_models(settings).warm()
+
+
+def _remember_quotes(db: Database, embedder: Embedder) -> None:
+    from agents.reception.answers import quote_texts
+    from knowledge.remembering import MAX_TEXTS
+
+    with db.owner() as session:  # read, then let the connection go before embedding
+        texts = quote_texts(session, embedder.name, MAX_TEXTS // 2)
+    for start in range(0, len(texts), 64):
+        embedder.embed(texts[start : start + 64])
+    log.info("remembered the vectors of %d quote pieces", len(texts))

@@ -130,19 +130,21 @@ def quote_pieces(passage: str) -> list[str]:
     return [] if _quoted_whole(passage, sentences) else sentences
 
 
-def warm_quotes(session: Session, embedder: Embedder, limit: int) -> int:
-    """Embed (and so, through a remembering embedder, keep) the quote pieces of every passage
-    ``embedder`` indexed, at most ``limit`` texts, so that a first question about a passage
-    waits only for its own vector. ``session`` sees the properties to warm (the owner's sees
-    all). Returns how many texts were embedded."""
+def quote_texts(session: Session, model: str, limit: int) -> list[str]:
+    """The quote pieces of every passage indexed with ``model`` that ``session`` sees (the
+    owner's sees every property's), at most ``limit``, for warming their vectors: a first
+    question about a passage then waits only for its own vector."""
     passages = session.scalars(
         select(KnowledgeChunk.text)
-        .where(KnowledgeChunk.embedding_model == embedder.name)
+        .where(KnowledgeChunk.embedding_model == model)
         .order_by(KnowledgeChunk.id)
-    ).all()
-    pieces = list(dict.fromkeys(p for passage in passages for p in quote_pieces(passage)))
-    embedder.embed(pieces[:limit])
-    return min(len(pieces), limit)
+    )
+    texts: dict[str, None] = {}
+    for passage in passages:
+        texts.update(dict.fromkeys(quote_pieces(passage)))
+        if len(texts) >= limit:
+            break
+    return list(texts)[:limit]
 
 
 def _sectioned(sections: list[tuple[bool, list[str]]]) -> bool:

@@ -189,7 +189,9 @@ def require_upcoming(booking: Booking, doing: str) -> None:
 def lost_a_race(error: OperationalError) -> bool:
     """Two inserts of overlapping bookings at the same instant can each wait on the other's
     uncommitted row while checking the exclusion constraint; Postgres ends the deadlock by
-    failing one of them. For that one, the room or table is taken, as with an overlap."""
+    failing one of them. The loser tries the same room or table once more (that insert waits
+    for the other booking to commit or not, so it learns whether the room is taken), then
+    the next one, rather than failing the guest's turn."""
     return isinstance(error.orig, psycopg.errors.DeadlockDetected)
 
 

@@ -256,6 +256,7 @@ def _insert_into_a_free_room(
         "special_requests": args.special_requests,
     }
     for room_id in prepared.free_rooms:
+        deadlocked = False
         for _ in range(CODE_ATTEMPTS):
             code = new_code(prepared.rules.name)
             try:
@@ -273,9 +274,11 @@ def _insert_into_a_free_room(
                     break  # taken meanwhile: the next room
                 raise
             except OperationalError as error:
-                if lost_a_race(error):
-                    break  # booked by another at this very instant: the next room
-                raise
+                if not lost_a_race(error):
+                    raise
+                if deadlocked:
+                    break  # twice: the room stays contended, the next room
+                deadlocked = True  # once more: the insert now waits for the other's outcome
     return None
 
 

@@ -217,30 +217,30 @@ def _insert(
     guest_id: int,
 ) -> int | None:
     for table in tables:
-        try:
-            with ctx.session.begin_nested():
-                return ctx.session.execute(
-                    insert(TableReservation)
-                    .values(
-                        property_id=ctx.property_id,
-                        table_id=table.id,
-                        guest_id=guest_id,
-                        starts_at=starts,
-                        ends_at=starts + venue.sitting,
-                        party_size=args.party_size,
-                        status=TableReservationStatus.BOOKED,
-                        notes=args.notes,
-                    )
-                    .returning(TableReservation.id)
-                ).scalar_one()
-        except IntegrityError as error:
-            if constraint_violated(error) == TABLE_OVERLAP_CONSTRAINT:
-                continue
-            raise
-        except OperationalError as error:
-            if lost_a_race(error):
-                continue  # booked by another at this very instant: the next table
-            raise
+        for _ in range(2):  # a second try only after losing a deadlock (lost_a_race)
+            try:
+                with ctx.session.begin_nested():
+                    return ctx.session.execute(
+                        insert(TableReservation)
+                        .values(
+                            property_id=ctx.property_id,
+                            table_id=table.id,
+                            guest_id=guest_id,
+                            starts_at=starts,
+                            ends_at=starts + venue.sitting,
+                            party_size=args.party_size,
+                            status=TableReservationStatus.BOOKED,
+                            notes=args.notes,
+                        )
+                        .returning(TableReservation.id)
+                    ).scalar_one()
+            except IntegrityError as error:
+                if constraint_violated(error) == TABLE_OVERLAP_CONSTRAINT:
+                    break  # taken: the next table
+                raise
+            except OperationalError as error:
+                if not lost_a_race(error):
+                    raise
     return None
 
 

@@ -4,7 +4,8 @@ The inventory clerk matches every stock message against the whole catalogue. Rea
 products joined to their stock) was about 2 ms of a 14 ms turn, for rows that almost never
 change. ``tools.catalogue`` now keeps each property's product definitions in memory, keyed by
 this version: a trigger gives the property a new random version whenever one of its products
-is inserted, updated or deleted, by whatever path (the app, a seed, a manager's SQL). Random,
+is inserted, updated or deleted, by whatever path that fires triggers (the app, a seed, a
+manager's SQL; a TRUNCATE renews every property's). Random,
 not a counter: a database dropped and created again (tests, benchmarks) starts its counters
 over, and a cache in a long-lived process would then take a new catalogue for the old one.
 Stock levels are not part of it: they change on every movement and are read per turn.
@@ -56,9 +57,25 @@ def upgrade() -> None:
             FOR EACH ROW EXECUTE FUNCTION bump_catalogue_version();
         """
     )
+    # TRUNCATE fires no row trigger: every property gets a new version.
+    op.execute(
+        """
+        CREATE FUNCTION bump_every_catalogue_version() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+        BEGIN
+            UPDATE properties SET catalogue_version = gen_random_uuid();
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER products_truncate_bumps_catalogue_versions
+            AFTER TRUNCATE ON products
+            FOR EACH STATEMENT EXECUTE FUNCTION bump_every_catalogue_version();
+        """
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER products_truncate_bumps_catalogue_versions ON products")
+    op.execute("DROP FUNCTION bump_every_catalogue_version()")
     op.execute("DROP TRIGGER products_bump_catalogue_version ON products")
     op.execute("DROP FUNCTION bump_catalogue_version()")
     op.drop_column("properties", "catalogue_version")
