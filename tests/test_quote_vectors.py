@@ -10,6 +10,8 @@ from agents.llm.fake import scripted_call
 from agents.reception import answers
 from agents.reception.answers import quote_texts
 from buffr.db.session import Database
+from buffr.services.resolve import Endpoints, for_database
+from buffr.settings import Settings
 from domain.seed import seed_demo
 from knowledge.embedders import HashingEmbedder, get_embedder
 from knowledge.remembering import RememberingEmbedder, remembering
@@ -70,3 +72,25 @@ def test_after_the_warm_up_an_answer_embeds_only_its_question(
     embedded, warm_reply = _answer_embeds(seeded, warm, monkeypatch)
     assert embedded == 1  # the question, once (the search and the quote share it)
     assert warm_reply == reply
+
+
+def test_a_database_the_warm_up_cannot_read_still_leaves_the_speech_models_warmed(
+    services: Endpoints, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import voice.models
+    from voice.warmup import warm_for_calls
+
+    warmed: list[bool] = []
+
+    class Models:
+        def warm(self) -> None:
+            warmed.append(True)
+
+    monkeypatch.setattr(voice.models, "voice_models", lambda settings: Models())
+    missing = Database(for_database(services, "buffr_no_such_database"))
+    try:
+        warm_for_calls(Settings(), missing)
+    finally:
+        missing.dispose()
+    assert warmed == [True]
+    assert "could not read the documents" in caplog.text

@@ -6,6 +6,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from buffr.modelhub import ModelHubError
 from buffr.settings import Settings
 
@@ -50,6 +52,8 @@ def warm_for_calls(settings: Settings, db: Database | None = None) -> None:
             _remember_quotes(db, embedder)
     except ModelHubError as error:
         log.warning("the knowledge embedder is not available: %s", error)
+    except SQLAlchemyError:  # a head start only: the speech models must still be warmed
+        log.exception("could not read the documents to warm their quotes")
     voice_models(settings).warm()
 
 
