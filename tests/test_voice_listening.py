@@ -63,6 +63,19 @@ class FakeModels:
         return self.endpointer_made
 
 
+def _session(models: FakeModels) -> CallSession:
+    """A call's session on the fakes: only its listening side is driven (no service, grant
+    or socket behind it)."""
+    return CallSession(
+        cast(Any, None),
+        cast(VoiceModels, models),
+        cast(Any, None),
+        "MZ1",
+        lambda message: asyncio.sleep(0),
+        CallConfig(),
+    )
+
+
 def _pause(samples: int, at_ms: int) -> SpeechPaused:
     return SpeechPaused(np.zeros(samples, dtype=np.float32), at_ms=at_ms)
 
@@ -84,16 +97,9 @@ async def _settle(session: CallSession) -> None:
 
 
 def test_a_pause_heard_while_a_stale_transcript_runs_is_transcribed_once_that_one_is_done() -> None:
-    async def call() -> GatedTranscriber:
+    async def call() -> None:
         models = FakeModels()
-        session = CallSession(
-            cast(Any, None),
-            cast(VoiceModels, models),
-            cast(Any, None),
-            "MZ1",
-            lambda message: asyncio.sleep(0),
-            CallConfig(),
-        )
+        session = _session(models)
         script = models.endpointer_made.script
         transcriber = models.transcriber
         script += [[_pause(16_000, 1000)], [SpeechResumed(1100)], [_pause(32_000, 2000)]]
@@ -110,7 +116,6 @@ def test_a_pause_heard_while_a_stale_transcript_runs_is_transcribed_once_that_on
         transcriber.release.release()
         await _settle(session)
         assert transcriber.asked == [16_000, 32_000]  # nothing more: one early transcript
-        return transcriber
 
     asyncio.run(call())
 
@@ -118,14 +123,7 @@ def test_a_pause_heard_while_a_stale_transcript_runs_is_transcribed_once_that_on
 def test_speech_that_resumes_drops_the_pause_so_nothing_is_transcribed_for_it() -> None:
     async def call() -> None:
         models = FakeModels()
-        session = CallSession(
-            cast(Any, None),
-            cast(VoiceModels, models),
-            cast(Any, None),
-            "MZ2",
-            lambda message: asyncio.sleep(0),
-            CallConfig(),
-        )
+        session = _session(models)
         script = models.endpointer_made.script
         script += [[_pause(16_000, 1000)], [SpeechResumed(1100)], [_pause(24_000, 1500)]]
         script += [[SpeechResumed(1600)]]
