@@ -71,7 +71,9 @@ def test_tiny_load_run_produces_every_figure(services: Endpoints, tmp_path: Path
     assert json.loads(json.dumps(report.as_dict()))["turns"] == 10
     assert load.tables(report)
 
-    # Nothing left behind: the scratch database is dropped, its Redis keys deleted.
+    # Nothing left behind: no session of the server (nor of this process) outlived the run,
+    # the scratch database is dropped, its Redis keys deleted.
+    assert report.sessions_closed
     assert _scratch_databases(services) == before
     assert report.redis_keys_deleted > report.webhooks  # a claim and a queued job each
     client = redis.Redis.from_url(services.redis_url)

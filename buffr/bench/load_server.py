@@ -157,10 +157,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     psutil.wait_procs(alive, timeout=10)
 
 
-def wait_for_disconnect(endpoints: Endpoints, timeout_s: float = 15.0) -> None:
-    """Until no session of the server is left on the scratch database: a backend outlives its
-    client by a moment, and the owner may not end the application role's sessions (so the
-    scratch database's DROP ... WITH (FORCE) would fail)."""
+def wait_for_disconnect(endpoints: Endpoints, timeout_s: float = 15.0) -> bool:
+    """Until no session of the application role is left on the scratch database: a backend
+    outlives its client by a moment, and the owner may not end the application role's sessions
+    (so the scratch database's DROP ... WITH (FORCE) would fail). The caller closes its own
+    pooled sessions first, or this waits for them in vain. Whether they all went in time."""
     dbname = conninfo_to_dict(endpoints.app_dsn).get("dbname")
     user = conninfo_to_dict(endpoints.app_dsn).get("user")
     deadline = time.monotonic() + timeout_s
@@ -171,8 +172,9 @@ def wait_for_disconnect(endpoints: Endpoints, timeout_s: float = 15.0) -> None:
                 (dbname, user),
             ).fetchone()
             if row is None or int(row[0]) == 0:
-                return
+                return True
             time.sleep(0.1)
+    return False
 
 
 def _wait_ready(server: Server) -> None:
