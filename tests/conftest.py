@@ -1,6 +1,8 @@
 """Test fixtures on real services: one embedded Postgres and Redis per test session (or the
 servers named by DATABASE_URL / REDIS_URL), a migrated template database, and a throwaway copy
-of it per test module."""
+of it per test module: empty, or holding the demo data when the module is marked
+``pytest.mark.demo_data`` (seeded once per session and date, then copied: seeding took 5.9 s,
+mostly embedding the documents, and 27 modules seeded it for themselves)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import psycopg
 import pytest
 from langchain_core.language_models import BaseChatModel
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from agents.llm import LLMSettings, build_chat_model
 from agents.llm.warmup import warm_prompts
@@ -26,6 +30,7 @@ from buffr.modelhub import ModelMissing, model_path
 from buffr.services import stop_services
 from buffr.services.resolve import Endpoints, ensure_services, for_database, with_database
 from buffr.settings import Settings
+from domain.seed import seed_demo
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
@@ -71,8 +76,10 @@ def template_dsn(services: Endpoints) -> str:
     return dsn
 
 
-def fresh_database(services: Endpoints, template: str | None) -> Endpoints:
-    name = f"buffr_test_{uuid.uuid4().hex[:10]}"
+def fresh_database(
+    services: Endpoints, template: str | None, prefix: str = "buffr_test"
+) -> Endpoints:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(services.owner_dsn, autocommit=True) as conn:
         if template:
             conn.execute(
@@ -85,10 +92,42 @@ def fresh_database(services: Endpoints, template: str | None) -> Endpoints:
     return for_database(services, name)
 
 
+DemoTemplates = Callable[[date | None], str]
+
+
+@pytest.fixture(scope="session")
+def demo_templates(services: Endpoints, template_dsn: str) -> Iterator[DemoTemplates]:
+    """``template(today)``: the name of a database holding the demo data seeded with ``today``
+    (None: the real today), seeded on first use and dropped when the session ends."""
+    made: dict[date | None, str] = {}
+
+    def template(today: date | None) -> str:
+        if today not in made:
+            endpoints = fresh_database(services, TEMPLATE_DB, prefix="buffr_test_demo")
+            seeded = Database(endpoints)
+            try:
+                seed_demo(seeded, today=today)
+            finally:
+                seeded.dispose()  # a template must have no open session to be copied
+            made[today] = str(conninfo_to_dict(endpoints.owner_dsn)["dbname"])
+        return made[today]
+
+    yield template
+    with psycopg.connect(services.owner_dsn, autocommit=True) as conn:
+        for name in made.values():
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            conn.execute(drop.format(sql.Identifier(name)))
+
+
 @pytest.fixture(scope="module")
-def db(services: Endpoints, template_dsn: str) -> Iterator[Database]:
-    """A migrated, empty database of this module's own."""
-    database = Database(fresh_database(services, TEMPLATE_DB))
+def db(
+    request: pytest.FixtureRequest, services: Endpoints, demo_templates: DemoTemplates
+) -> Iterator[Database]:
+    """A migrated database of this module's own: empty, or a copy of the demo data when the
+    module says ``pytestmark = pytest.mark.demo_data(today=...)``."""
+    marker = request.node.get_closest_marker("demo_data")
+    template = TEMPLATE_DB if marker is None else demo_templates(marker.kwargs.get("today"))
+    database = Database(fresh_database(services, template))
     yield database
     database.dispose()
 

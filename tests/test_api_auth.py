@@ -11,13 +11,14 @@ from fastapi.testclient import TestClient
 from api.auth import StaffPrincipal, issue_token
 from buffr.db.session import Database
 from domain.property import StaffRole
-from domain.seed.demo import CITY_BAR_SLUG, DEMO_PASSWORD, seed_demo
+from domain.seed.demo import CITY_BAR_SLUG, DEMO_PASSWORD
 from tests.api_support import MANAGER, TEST_JWT_SECRET, api_client, api_services, login
+
+pytestmark = pytest.mark.demo_data()
 
 
 @pytest.fixture(scope="module")
 def client(db: Database) -> TestClient:
-    seed_demo(db)
     return api_client(api_services(db))
 
 

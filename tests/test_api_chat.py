@@ -10,16 +10,17 @@ from starlette.websockets import WebSocketDisconnect
 from agents.llm.fake import ScriptedChatModel
 from buffr.db.session import Database
 from channels.outbound import publish_web
-from domain.seed.demo import seed_demo
 from tests.api_support import api_client, api_services
 
 WS = "/api/v1/properties/demo/chat/ws"
 CHAT = "/api/v1/properties/demo/chat"
 
 
+pytestmark = pytest.mark.demo_data()
+
+
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db)
     return db
 
 

@@ -24,11 +24,14 @@ from domain.conversations import (
     Message,
 )
 from domain.guests import Guest
-from domain.seed.demo import CITY_BAR_SLUG, seed_demo
+from domain.seed.demo import CITY_BAR_SLUG
 from tests.api_rest_support import BASE, Headers, audited
 from tests.api_support import STAFF, api_client, api_services, login
 
 LONG = "I would like to ask about " + "the sea view rooms and " * 12 + "parking."
+
+
+pytestmark = pytest.mark.demo_data()
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,6 @@ class Threads:
 
 @pytest.fixture(scope="module")
 def client(db: Database) -> TestClient:
-    seed_demo(db)
     return api_client(api_services(db))
 
 

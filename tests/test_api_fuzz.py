@@ -20,15 +20,16 @@ from schemathesis.core.result import Err, Ok
 from agents.llm.fake import InstantChatModel
 from api.app import create_app
 from buffr.db.session import Database
-from domain.seed.demo import seed_demo
 from tests.api_support import OWNER, api_client, api_services, login
 
 EXAMPLES_PER_OPERATION = 12
 
 
+pytestmark = pytest.mark.demo_data()
+
+
 @pytest.fixture(scope="module")
 def app(db: Database) -> FastAPI:
-    seed_demo(db)
     model = InstantChatModel(reply="Happy to help.")
     services = api_services(
         db,

@@ -10,14 +10,15 @@ from sqlalchemy import select
 from buffr.db.session import Database
 from domain.inventory import Product
 from domain.ops import DeadLetter, Notification, NotificationKind
-from domain.seed.demo import CITY_BAR_SLUG, seed_demo
+from domain.seed.demo import CITY_BAR_SLUG
 from tests.api_rest_support import BASE, Headers, audited, city_bar_id
 from tests.api_support import MANAGER, STAFF, api_client, api_services, login
+
+pytestmark = pytest.mark.demo_data()
 
 
 @pytest.fixture(scope="module")
 def client(db: Database) -> TestClient:
-    seed_demo(db)
     return api_client(api_services(db))
 
 

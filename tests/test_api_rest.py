@@ -11,14 +11,15 @@ from fastapi.testclient import TestClient
 from buffr.db.session import Database
 from domain.dining import MenuItem
 from domain.guests import Guest
-from domain.seed.demo import CITY_BAR_SLUG, seed_demo
+from domain.seed.demo import CITY_BAR_SLUG
 from tests.api_rest_support import BASE, Headers, audited, city_bar_id
 from tests.api_support import MANAGER, OWNER, STAFF, api_client, api_services, login
+
+pytestmark = pytest.mark.demo_data()
 
 
 @pytest.fixture(scope="module")
 def client(db: Database) -> TestClient:
-    seed_demo(db)
     return api_client(api_services(db))
 
 

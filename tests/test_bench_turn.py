@@ -3,13 +3,15 @@ models' turns go through the graph, and every row gets one sample per turn."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from buffr.bench import turn as bench
 from buffr.db.session import Database
 from domain.inventory import StockMovement
-from domain.seed import seed_demo
 from tests.inventory_helpers import level
+
+pytestmark = pytest.mark.demo_data()
 
 
 def _movements(db: Database) -> int:
@@ -18,7 +20,6 @@ def _movements(db: Database) -> int:
 
 
 def test_bench_turn_measures_real_turns(db: Database) -> None:
-    seed_demo(db)
     before, stock = _movements(db), level(db, "HEIN-330-BTL")
     progress: list[str] = []
     figures = bench.run(db, 20, progress.append)

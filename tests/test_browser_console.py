@@ -17,7 +17,6 @@ from agents.llm.fake import scripted_call as call
 from buffr.db.session import Database
 from domain.inventory import MovementKind
 from domain.ops import DeadLetter
-from domain.seed import seed_demo
 from domain.seed.demo import DEMO_PASSWORD
 from tests.api_support import MANAGER
 from tests.browser_support import (
@@ -36,9 +35,11 @@ CHECK_IN = call("ask_hotel", question="What time is check-in?")
 WIDGET = "#buffr-chat-widget"
 
 
+pytestmark = pytest.mark.demo_data()
+
+
 @pytest.fixture(scope="module")
 def server(db: Database) -> Iterator[LiveServer]:
-    seed_demo(db)
     with live_server(db) as live:
         yield live
 

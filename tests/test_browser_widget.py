@@ -19,7 +19,6 @@ from sqlalchemy import text
 
 from agents.llm.fake import scripted_call as call
 from buffr.db.session import Database
-from domain.seed import seed_demo
 from tests.browser_support import (
     DESKTOP,
     PHONE,
@@ -34,9 +33,11 @@ from tests.browser_support import (
 CHECK_IN = call("ask_hotel", question="What time is check-in?")
 
 
+pytestmark = pytest.mark.demo_data()
+
+
 @pytest.fixture(scope="module")
 def server(db: Database) -> Iterator[LiveServer]:
-    seed_demo(db)
     with live_server(db) as live:
         yield live
 

@@ -14,7 +14,6 @@ from buffr.db.session import Database
 from buffr.services.resolve import Endpoints
 from domain.inventory import ContainerType, Product, UnitType
 from domain.property import Property
-from domain.seed import seed_demo
 from tests.conftest import TEMPLATE_DB, fresh_database
 from tests.factories import make_product, make_property
 from tests.inventory_helpers import STAFF, say, set_level
@@ -25,9 +24,11 @@ from tools.catalogue import CatalogueCache
 ADMIN = Actor(kind="system", name="script")
 
 
+pytestmark = pytest.mark.demo_data()
+
+
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db)
     with db.owner() as session:
         other = make_property(session, "other-bar")
         make_product(session, other, sku="OTHER-COLA").name = "Other Bar house cola"

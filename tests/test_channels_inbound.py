@@ -17,7 +17,6 @@ from channels.queue import HANDLE_INBOUND, enqueue
 from channels.worker import WorkerHandle
 from domain.conversations import Author, Conversation, Direction
 from domain.guests import Guest
-from domain.seed import seed_demo
 from tests.api_support import api_client, api_services
 from tests.channels_support import (
     AUTH_TOKEN,
@@ -35,7 +34,7 @@ from tests.channels_support import (
 )
 from tests.twilio_recorder import TwilioRecorder, twilio_recorder
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.demo_data()]
 
 SENDER_LIMIT = 4
 
@@ -51,7 +50,6 @@ class Env:
 
 @pytest.fixture(scope="module")
 def env(db: Database) -> Iterator[Env]:
-    seed_demo(db)
     with twilio_recorder() as recorder:
         services = channel_services(db, recorder, sender_rate_limit=SENDER_LIMIT)
         with running_worker(services) as worker:

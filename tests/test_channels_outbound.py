@@ -22,7 +22,6 @@ from channels.worker import WorkerHandle, sweep
 from domain.conversations import Author, Channel, Conversation, DeliveryStatus, Direction, Message
 from domain.ops import DeadLetter, Notification, NotificationKind, NotificationStatus
 from domain.property import Property
-from domain.seed import seed_demo
 from tests.api_support import api_client
 from tests.channels_support import (
     channel_services,
@@ -35,7 +34,7 @@ from tests.channels_support import (
 )
 from tests.twilio_recorder import TwilioRecorder, twilio_recorder
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.demo_data()]
 
 OWNER_PHONE, MANAGER_PHONE = "+972501110001", "+972501110002"  # the demo hotel's Dana and Yossi
 
@@ -54,7 +53,6 @@ class Env:
 
 @pytest.fixture(scope="module")
 def env(db: Database) -> Iterator[Env]:
-    seed_demo(db)
     with twilio_recorder() as recorder:
         services = channel_services(db, recorder)
         with running_worker(services) as worker:

@@ -9,13 +9,13 @@ from sqlalchemy import text
 
 from agents.runtime import AgentRuntime
 from buffr.db.session import Database
-from domain.seed import seed_demo
 from tests.inventory_helpers import GUEST, OTHER_STAFF, STAFF, level, say, set_level
+
+pytestmark = pytest.mark.demo_data()
 
 
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db)
     return db
 
 

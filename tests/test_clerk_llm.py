@@ -15,15 +15,13 @@ from langchain_core.language_models import BaseChatModel
 
 from agents.runtime import AgentRuntime
 from buffr.db.session import Database
-from domain.seed import seed_demo
 from tests.inventory_helpers import STAFF, level, say, set_level
 
-pytestmark = pytest.mark.llm
+pytestmark = [pytest.mark.llm, pytest.mark.demo_data()]
 
 
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db)
     return db
 
 

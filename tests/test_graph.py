@@ -14,16 +14,17 @@ from agents.llm.fake import ScriptedChatModel
 from agents.llm.fake import scripted_call as _call
 from agents.runtime import AgentRuntime
 from buffr.db.session import Database
-from domain.seed import seed_demo
 from tests.inventory_helpers import GUEST, STAFF, level, say, set_level
 
 # Words the deterministic parser does not know: only the model can read this.
 UNREADABLE = "log this please: 2 bottles of heineken vanished at the pool party"
 
 
+pytestmark = pytest.mark.demo_data()
+
+
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db)
     return db
 
 

@@ -14,7 +14,6 @@ from agents.runtime import AgentRuntime
 from buffr.db.session import Database
 from domain.inventory import StockMovement
 from domain.ops import AuditEntry
-from domain.seed import seed_demo
 from tests.inventory_helpers import (
     GUEST,
     MANAGER,
@@ -26,10 +25,11 @@ from tests.inventory_helpers import (
     set_level,
 )
 
+pytestmark = pytest.mark.demo_data()
+
 
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db)
     return db
 
 

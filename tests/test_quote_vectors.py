@@ -12,10 +12,11 @@ from agents.reception.answers import quote_texts
 from buffr.db.session import Database
 from buffr.services.resolve import Endpoints, for_database
 from buffr.settings import Settings
-from domain.seed import seed_demo
 from knowledge.embedders import HashingEmbedder, get_embedder
 from knowledge.remembering import RememberingEmbedder, remembering
 from tests.test_receptionist import NEW_GUEST, TODAY, Chat
+
+pytestmark = pytest.mark.demo_data(today=TODAY)
 
 
 def test_remembered_vectors_are_the_models_and_each_text_is_embedded_once() -> None:
@@ -39,7 +40,6 @@ def test_one_wrapper_per_embedder() -> None:
 
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db, today=TODAY)
     return db
 
 

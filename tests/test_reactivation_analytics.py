@@ -23,7 +23,6 @@ from domain.conversations import Author, Channel, Conversation, Direction, Messa
 from domain.dining import Order, OrderKind, OrderStatus, TableReservation, TableReservationStatus
 from domain.guests import Guest
 from domain.rooms import ReservationStatus, RoomReservation
-from domain.seed import seed_demo
 from tools.reactivation import (
     GuestFeatures,
     NotEnoughHistory,
@@ -41,9 +40,11 @@ def _at(day: date, hour: int = 19) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
 
 
+pytestmark = pytest.mark.demo_data(today=TODAY)
+
+
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Iterator[Database]:
-    seed_demo(db, today=TODAY)
     yield db
 
 

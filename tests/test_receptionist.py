@@ -21,16 +21,17 @@ from buffr.db.session import Database
 from domain.conversations import Channel, Conversation, ConversationStatus
 from domain.guests import Guest
 from domain.rooms import RoomReservation
-from domain.seed import seed_demo
 
 TODAY = date(2027, 3, 1)  # a Monday
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
 NEW_GUEST = "+447700900555"
 
 
+pytestmark = pytest.mark.demo_data(today=TODAY)
+
+
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db, today=TODAY)
     return db
 
 

@@ -19,16 +19,14 @@ from agents.runtime import AgentRuntime
 from agents.turn import Turn, TurnResult
 from buffr.db.session import Database
 from domain.conversations import Channel
-from domain.seed import seed_demo
 
-pytestmark = pytest.mark.llm
 TODAY = date(2027, 3, 1)
+pytestmark = [pytest.mark.llm, pytest.mark.demo_data(today=TODAY)]
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
 
 
 @pytest.fixture(scope="module")
 def runtime(db: Database, small_model: Callable[[], BaseChatModel]) -> AgentRuntime:
-    seed_demo(db, today=TODAY)
     return AgentRuntime(db, chat_model=small_model)
 
 

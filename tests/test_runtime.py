@@ -15,10 +15,11 @@ from domain.conversations import Channel, Conversation, ConversationStatus, Dire
 from domain.seed import seed_demo
 from tests.inventory_helpers import GUEST, STAFF, say
 
+pytestmark = pytest.mark.demo_data()
+
 
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db)
     return db
 
 

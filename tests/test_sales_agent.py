@@ -19,15 +19,16 @@ from agents.sales.llm_tools import TOOLS
 from agents.turn import Turn, TurnResult
 from buffr.db.session import Database
 from domain.conversations import Channel
-from domain.seed import seed_demo
 
 TODAY = date(2027, 3, 1)
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
 
 
+pytestmark = pytest.mark.demo_data(today=TODAY)
+
+
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db, today=TODAY)
     return db
 
 

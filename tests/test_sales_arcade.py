@@ -16,7 +16,6 @@ from agents.runtime import AgentRuntime
 from agents.turn import Turn, TurnResult
 from buffr.db.session import Database
 from domain.conversations import Channel
-from domain.seed import seed_demo
 from tests.arcade_server import EXECUTE, FakeArcade
 from tools.arcade import ArcadeGateway
 from tools.arcade.actions import CREATE_EVENT, SEND_EMAIL
@@ -30,9 +29,11 @@ ENQUIRY = (
 )
 
 
+pytestmark = pytest.mark.demo_data(today=TODAY)
+
+
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db, today=TODAY)
     return db
 
 

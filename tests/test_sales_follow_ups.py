@@ -14,12 +14,11 @@ from buffr.db.session import Database
 from channels.context import key
 from channels.queue import SALES_FOLLOW_UPS, get_queue
 from channels.worker import sweep
-from domain.seed import seed_demo
 from tests.api_support import api_client
 from tests.channels_support import channel_services, inbound, new_phone, running_worker
 from tests.twilio_recorder import TwilioRecorder, twilio_recorder
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.demo_data()]
 
 ENQUIRY = (
     "Corporate day for 20 people on 3 May, no special needs, budget 6,000 ILS, "
@@ -29,7 +28,6 @@ ENQUIRY = (
 
 @pytest.fixture(scope="module")
 def recorder(db: Database) -> Iterator[TwilioRecorder]:
-    seed_demo(db)
     with twilio_recorder() as recorder:
         yield recorder
 

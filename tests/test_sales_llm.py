@@ -19,9 +19,8 @@ from agents.runtime import AgentRuntime
 from agents.turn import Turn
 from buffr.db.session import Database
 from domain.conversations import Channel
-from domain.seed import seed_demo
 
-pytestmark = pytest.mark.llm
+pytestmark = [pytest.mark.llm, pytest.mark.demo_data(today=date(2027, 3, 1))]
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
 SENDER = "+447700903001"
 
@@ -29,7 +28,6 @@ SENDER = "+447700903001"
 def test_a_message_code_cannot_read_goes_to_the_model_and_is_grounded(
     db: Database, small_model: Callable[[], BaseChatModel]
 ) -> None:
-    seed_demo(db, today=date(2027, 3, 1))
     runtime = AgentRuntime(db, chat_model=small_model)
     opened = runtime.handle(
         Turn("demo", Channel.WHATSAPP, SENDER, "We are planning a gala event", now=NOW)

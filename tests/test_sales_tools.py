@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from buffr.db.session import Database
 from domain.conversations import Conversation, ConversationStatus, Message
 from domain.sales import Lead, LeadFollowUp, LeadKind, LeadStage, UpsellKind, UpsellOffer
-from domain.seed import seed_demo
 from tools.base import Actor, ToolContext, ToolError
 from tools.reception import ReservationArgs, create_reservation
 from tools.sales import (
@@ -43,9 +42,11 @@ TODAY = date(2027, 3, 1)
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Asia/Jerusalem"))
 
 
+pytestmark = pytest.mark.demo_data(today=TODAY)
+
+
 @pytest.fixture(scope="module")
 def seeded(db: Database) -> Database:
-    seed_demo(db, today=TODAY)
     return db
 
 

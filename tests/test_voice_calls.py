@@ -32,7 +32,6 @@ from channels.signature import SIGNATURE_HEADER, sign
 from domain.conversations import Conversation, ConversationStatus, Message
 from domain.guests import Guest
 from domain.ops import Notification, NotificationKind
-from domain.seed import seed_demo
 from tests.api_support import api_services
 from tests.browser_support import LiveServer, live_server
 from tests.channels_support import ACCOUNT_SID, AUTH_TOKEN, new_phone
@@ -49,6 +48,9 @@ SPEED = 2.0  # the call runs at twice real time (the server counts time in strea
 SILENCE_PROMPT_S = 3.0
 
 
+pytestmark = pytest.mark.demo_data()
+
+
 @pytest.fixture(scope="module")
 def models() -> VoiceModels:
     return voice_models(Settings())
@@ -62,7 +64,6 @@ def recorder() -> Iterator[TwilioRecorder]:
 
 @pytest.fixture(scope="module")
 def server(db: Database, models: VoiceModels, recorder: TwilioRecorder) -> Iterator[LiveServer]:
-    seed_demo(db)
     with live_server(
         db,
         twilio_account_sid=ACCOUNT_SID,
