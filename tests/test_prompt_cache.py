@@ -70,6 +70,24 @@ def test_the_least_recently_used_states_go_when_the_disk_is_full(tmp_path: Path)
     assert len(_files(tmp_path)) == 4  # two states, each with its tokens file
 
 
+def test_the_limit_covers_every_directory_and_an_abandoned_one_is_emptied(
+    tmp_path: Path,
+) -> None:
+    """A directory of an older llama.cpp build (no process reads it any more) counts against
+    the limit, gives up its states first, and is deleted with its last one."""
+    old = DiskStates(tmp_path / "model-old", capacity_bytes=1 << 20, root=tmp_path)
+    old.save(_state([1, 1], b"a" * 1000))
+    old.save(_state([2, 2], b"b" * 1000))
+    for state in (tmp_path / "model-old").glob("*.state.npz"):
+        os.utime(state, (1_000_000, 1_000_000))
+    current = DiskStates(tmp_path / "model-new", capacity_bytes=5000, root=tmp_path)
+    current.save(_state([3, 3], b"c" * 1000))  # ~2 kB each: two fit, three do not
+    assert len(_files(tmp_path / "model-old")) == 2, "one old state made room"
+    current.save(_state([4, 4], b"d" * 1000))
+    assert not (tmp_path / "model-old").exists()
+    assert current.longest((3, 3))[1] == 2 and current.longest((4, 4))[1] == 2
+
+
 def test_an_unreadable_state_is_dropped_and_counts_as_a_miss(tmp_path: Path) -> None:
     disk = DiskStates(tmp_path, capacity_bytes=1 << 20)
     disk.save(_state([5, 6, 7]))

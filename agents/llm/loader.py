@@ -114,7 +114,7 @@ def load_model(
                 disk = None
                 if prompt_states is not None and prompt_disk_mb > 0:
                     directory = state_dir(prompt_states, resolved, n_ctx)
-                    disk = DiskStates(directory, prompt_disk_mb << 20)
+                    disk = DiskStates(directory, prompt_disk_mb << 20, root=prompt_states)
                 llama.set_cache(PromptStateCache(prompt_cache_mb << 20, n_ctx, disk))
             loaded = LoadedModel(llama, threading.Lock(), resolved, perf_counter() - started)
             _MODELS[key] = loaded

@@ -13,7 +13,7 @@ Each agent's prompt (system prompt and tool schemas) is ~2,000 tokens, and evalu
   evaluating; every turn of that agent shares their 2,000-token head. Only the warm-up's
   states: a guest's words never reach the disk. One directory per model file, llama.cpp
   version and context size, since a state fits only the context that made it; the directory
-  can be deleted at any time.
+  can be deleted at any time. The size limit holds for all the directories together.
 
 Files are written under a temporary name and renamed, so a reader (another process) never sees
 half a state; an unreadable file is deleted and counts as a miss.
@@ -75,9 +75,14 @@ class DiskStates:
     ``<digest>.tokens.npy`` (the tokens alone, to find the longest prefix without reading the
     states). Least recently used states go first when the directory outgrows its capacity."""
 
-    def __init__(self, directory: Path, capacity_bytes: int) -> None:
+    def __init__(self, directory: Path, capacity_bytes: int, root: Path | None = None) -> None:
+        """``capacity_bytes`` bounds every state under ``root`` (default: ``directory``), the
+        directories of other model files, llama.cpp builds and contexts included: one that no
+        process uses any more (after an upgrade of llama.cpp, say) is emptied, oldest states
+        first, and deleted as new states come, instead of lying there for good."""
         self.directory = directory
         self.capacity_bytes = capacity_bytes
+        self.root = root or directory
         self._tokens: dict[str, Tokens] = {}  # by digest, read once per process
 
     def _index(self) -> dict[str, Tokens]:
@@ -165,20 +170,24 @@ class DiskStates:
             raise
 
     def _evict(self) -> None:
-        states = sorted(self.directory.glob(f"*{_STATE}"), key=_mtime)
+        states = sorted(self.root.rglob(f"*{_STATE}"), key=_mtime)
         total = sum(_size(p) for p in states)
         while states and total > self.capacity_bytes:
             oldest = states.pop(0)
             total -= _size(oldest)
-            self.remove(oldest.name.removesuffix(_STATE))
+            digest = oldest.name.removesuffix(_STATE)
+            if oldest.parent == self.directory:
+                self.remove(digest)
+            else:  # another directory's: gone with its last state
+                _unlink_state(oldest.parent, digest)
+                with contextlib.suppress(OSError):
+                    oldest.parent.rmdir()  # only if empty (another process may be writing)
 
     def remove(self, digest: str) -> None:
         """Forget a state; a file another process removed first, or cannot be removed (a
         read-only directory), is no error."""
         self._tokens.pop(digest, None)
-        for suffix in (_TOKENS, _STATE):
-            with contextlib.suppress(OSError):
-                (self.directory / f"{digest}{suffix}").unlink(missing_ok=True)
+        _unlink_state(self.directory, digest)
 
     def remove_state(self, state: LlamaState) -> None:
         self.remove(_digest(_tokens_of(state)))
@@ -269,6 +278,12 @@ class PromptStateCache(BaseLlamaCache):
             yield
         finally:
             self._persisting = False
+
+
+def _unlink_state(directory: Path, digest: str) -> None:
+    for suffix in (_TOKENS, _STATE):
+        with contextlib.suppress(OSError):
+            (directory / f"{digest}{suffix}").unlink(missing_ok=True)
 
 
 def _mtime(path: Path) -> float:
