@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from llama_cpp import LlamaState
 from pydantic import BaseModel, Field
 
-from agents.llm.loader import unload_model
+from agents.llm.loader import load_model, unload_model
 from agents.llm.local import LlamaCppChatModel
 from agents.llm.prompt_cache import MIN_DISK_PREFIX, DiskStates, PromptStateCache, state_dir
 from agents.llm.tool_schema import ToolLike
@@ -253,3 +253,26 @@ def test_the_local_models_warm_up_prefills_each_agents_prompt() -> None:
     seen: list[tuple[str, str]] = []
     warm_prompts(lambda: Recorder(gguf_path=Path("/nonexistent.gguf")))
     assert seen == [(prompt, "hello") for prompt, _ in agent_prompts()]
+
+
+@pytest.mark.llm
+def test_a_second_load_asking_for_other_caches_is_told_in_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The weights are loaded once per file, context and threads, with the first caller's
+    prompt caches; a caller asking for others shares that copy and the log says so."""
+    try:
+        path = model_path(SMALL_MODEL)
+    except ModelMissing as missing:
+        pytest.skip(str(missing))
+    unload_model(path, SMALL_CTX, 1)
+    try:
+        first = load_model(path, SMALL_CTX, 1, prompt_states=tmp_path)
+        with caplog.at_level("WARNING", logger="agents.llm.loader"):
+            assert load_model(path, SMALL_CTX, 1, prompt_states=tmp_path) is first
+            assert not caplog.records
+            assert load_model(path, SMALL_CTX, 1, prompt_cache_mb=0) is first
+        [record] = caplog.records
+        assert "ignored" in record.getMessage() and str(tmp_path) in record.getMessage()
+    finally:
+        unload_model(path, SMALL_CTX, 1)

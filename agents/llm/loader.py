@@ -7,6 +7,7 @@ every generation on it holds; requests queue there instead of corrupting each ot
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from llama_cpp import Llama
 from agents.llm.llama_state import LeanStateLlama
 from agents.llm.prompt_cache import DiskStates, PromptStateCache, state_dir
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class LoadedModel:
@@ -31,6 +34,7 @@ class LoadedModel:
     lock: threading.Lock
     path: Path
     load_seconds: float
+    caches: tuple[int, str | None, int] = (0, None, 0)  # the prompt caches it was loaded with
 
 
 _MODELS: dict[tuple[str, int, int], LoadedModel] = {}
@@ -93,11 +97,22 @@ def load_model(
 ) -> LoadedModel:
     """The process-wide ``Llama`` for (path, n_ctx, threads), loaded on first use, with a RAM
     cache of prompt states of ``prompt_cache_mb`` (0: none), backed by up to
-    ``prompt_disk_mb`` of them under ``prompt_states`` (None or 0: not on disk)."""
+    ``prompt_disk_mb`` of them under ``prompt_states`` (None or 0: not on disk).
+
+    The caches are the first caller's: a second copy of the weights for other cache settings
+    would cost as much memory again, so a later call asking for others is told in the log."""
     resolved = path.expanduser().resolve()
     key = (str(resolved), n_ctx, n_threads)
+    caches = (prompt_cache_mb, str(prompt_states) if prompt_states else None, prompt_disk_mb)
     with _MODELS_LOCK:
         loaded = _MODELS.get(key)
+        if loaded is not None and loaded.caches != caches:
+            log.warning(
+                "%s is loaded already with prompt caches %s; %s asked for now are ignored",
+                resolved.name,
+                loaded.caches,
+                caches,
+            )
         if loaded is None:
             if not resolved.is_file():
                 raise FileNotFoundError(f"no GGUF model file at {resolved}")
@@ -116,7 +131,9 @@ def load_model(
                     directory = state_dir(prompt_states, resolved, n_ctx)
                     disk = DiskStates(directory, prompt_disk_mb << 20, root=prompt_states)
                 llama.set_cache(PromptStateCache(prompt_cache_mb << 20, n_ctx, disk))
-            loaded = LoadedModel(llama, threading.Lock(), resolved, perf_counter() - started)
+            loaded = LoadedModel(
+                llama, threading.Lock(), resolved, perf_counter() - started, caches
+            )
             _MODELS[key] = loaded
         return loaded
 
