@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from agents.runtime import AgentRuntime
+from agents.runtime import TURN_ATTEMPTS, AgentRuntime
+from agents.turn import TurnResult
 from buffr.db.session import Database
 from domain.inventory import StockMovement
 from domain.ops import AuditEntry
@@ -24,6 +27,7 @@ from tests.inventory_helpers import (
     say,
     set_level,
 )
+from tools.effects import reached_outside
 
 pytestmark = pytest.mark.demo_data()
 
@@ -233,6 +237,55 @@ def test_two_staff_updating_one_product_at_once(seeded: Database) -> None:
         )
     assert all("Took out 2" in r.reply for r in results)
     assert level(seeded, "HEIN-330-BTL") == 180
+
+
+def test_two_staff_updating_two_products_in_opposite_order_at_once(seeded: Database) -> None:
+    """Their turns lock the two rows in opposite order; Postgres fails one with a deadlock
+    (13 of 40 such turns before the runtime ran the loser again). Every update lands."""
+    set_level(seeded, "HEIN-330-BTL", 200)
+    set_level(seeded, "SPRITE-330-CAN", 200)
+    runtime = AgentRuntime(seeded)
+    for sender in (STAFF, OTHER_STAFF):
+        runtime.forget_thread("demo", sender)
+    turns = [
+        (STAFF, "took 1 bottle of heineken and 1 can of sprite"),
+        (OTHER_STAFF, "took 1 can of sprite and 1 bottle of heineken"),
+    ] * 10
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda t: say(runtime, t[1], sender=t[0]), turns))
+    assert all(r.reply.count("Took out 1") == 2 for r in results), [r.reply for r in results]
+    assert level(seeded, "HEIN-330-BTL") == 180 and level(seeded, "SPRITE-330-CAN") == 180
+
+
+def _deadlock() -> OperationalError:
+    return OperationalError("INSERT ...", {}, psycopg.errors.DeadlockDetected("deadlock"))
+
+
+def test_a_deadlocked_turn_runs_again_unless_it_reached_outside(
+    seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = AgentRuntime(seeded)
+    runs: list[int] = []
+
+    def losing(*_: object) -> TurnResult:
+        runs.append(1)
+        raise _deadlock()
+
+    monkeypatch.setattr(runtime, "_handle", losing)
+    with pytest.raises(OperationalError):
+        say(runtime, "took 1 bottle of heineken")
+    assert len(runs) == TURN_ATTEMPTS  # each attempt from the start, then the error
+
+    def emailing(*_: object) -> TurnResult:
+        runs.append(1)
+        reached_outside("arcade Gmail.SendEmail")
+        raise _deadlock()
+
+    runs.clear()
+    monkeypatch.setattr(runtime, "_handle", emailing)
+    with pytest.raises(OperationalError):
+        say(runtime, "took 1 bottle of heineken")
+    assert len(runs) == 1  # an e-mail may have gone: never twice
 
 
 def test_every_write_is_audited_with_its_source(runtime: AgentRuntime, seeded: Database) -> None:

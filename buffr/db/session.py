@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -30,6 +31,12 @@ def retry_on_disconnect(work: Callable[[], T]) -> T:
         if not error.connection_invalidated:
             raise
         return work()
+
+
+def deadlocked(error: DBAPIError) -> bool:
+    """Postgres ended a deadlock by failing this statement: the transaction holds nothing
+    useful any more, and the other one goes on."""
+    return isinstance(error.orig, psycopg.errors.DeadlockDetected)
 
 
 class UnknownProperty(LookupError):

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from buffr.settings import Settings
 from tools.base import ToolError
+from tools.effects import reached_outside
 
 AuthorizationStatus = Literal["not_started", "pending", "completed", "failed"]
 TIMEOUT_SECONDS = 20.0
@@ -89,6 +90,7 @@ class ArcadeGateway:
         return _authorization(response)
 
     def execute(self, tool_name: str, user_id: str, tool_input: dict[str, Any]) -> Execution:
+        reached_outside(f"arcade {tool_name}")  # the turn must not be run again (tools.effects)
         try:
             response = self._client.with_options(max_retries=0).tools.execute(
                 tool_name=tool_name, input=tool_input, user_id=user_id

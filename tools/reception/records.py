@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from buffr.db.session import deadlocked
 from domain.rooms import RatePlan, ReservationStatus, Room, RoomReservation, RoomType
 from tools.base import ToolContext, ToolError
 from tools.reception.context import PropertyRules, guest_scope
@@ -192,7 +193,7 @@ def lost_a_race(error: OperationalError) -> bool:
     failing one of them. The loser tries the same room or table once more (that insert waits
     for the other booking to commit or not, so it learns whether the room is taken), then
     the next one, rather than failing the guest's turn."""
-    return isinstance(error.orig, psycopg.errors.DeadlockDetected)
+    return deadlocked(error)
 
 
 def constraint_violated(error: IntegrityError) -> str | None:

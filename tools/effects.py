@@ -1,0 +1,35 @@
+"""What a turn did outside its own database transaction.
+
+A turn that lost a deadlock is rolled back whole and run again (``agents.runtime``): nothing of
+it was committed, so the second run is the only one anyone sees. That holds only while the turn
+touched nothing but the database. An Arcade action (an e-mail sent from a staff member's
+mailbox) is outside it: running such a turn again could send the e-mail twice. So each place
+that reaches outside says so here, and the runtime runs again only a turn that reported none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_EFFECTS: ContextVar[list[str] | None] = ContextVar("buffr_external_effects", default=None)
+
+
+@contextmanager
+def watching() -> Iterator[list[str]]:
+    """Collect the external effects reported inside the block (this thread's context)."""
+    effects: list[str] = []
+    token = _EFFECTS.set(effects)
+    try:
+        yield effects
+    finally:
+        _EFFECTS.reset(token)
+
+
+def reached_outside(effect: str) -> None:
+    """Report an effect outside the database; called before the call, since a call that fails
+    or times out may still have taken effect."""
+    effects = _EFFECTS.get()
+    if effects is not None:
+        effects.append(effect)
