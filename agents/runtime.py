@@ -9,6 +9,7 @@ never half of one, and a pending question survives a restart because it is in th
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from typing import Any, Final, cast
@@ -16,7 +17,7 @@ from typing import Any, Final, cast
 from langchain_core.language_models import BaseChatModel
 from psycopg import Connection
 from sqlalchemy import Table, insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from agents.checkpoint import TurnSaver
@@ -32,7 +33,7 @@ from agents.reactivation.replies import latest_campaign_message
 from agents.router import REACTIVATION, RECEPTIONIST, choose_agent
 from agents.state import AgentState, TurnContext
 from agents.turn import Turn, TurnResult
-from buffr.db.session import Database, deadlocked, retry_on_disconnect
+from buffr.db.session import Database, deadlocked
 from domain.conversations import (
     Author,
     ConversationStatus,
@@ -42,7 +43,7 @@ from domain.conversations import (
 )
 from tools.arcade.gateway import ArcadeGateway
 from tools.base import Actor, ToolContext
-from tools.effects import watching
+from tools.effects import TurnNotRepeatable, watching
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,11 @@ HANDOFF = ConversationStatus.HANDOFF
 # the last node, in the turn's transaction; it is also the cheapest. A crash mid-turn loses the
 # whole turn (nothing was committed), never part of it.
 DURABILITY: Final = "exit"
-# Two staff members' updates of the same products in another order ("took a heineken and a
-# sprite" / "a sprite and a heineken") lock the rows in another order, and Postgres fails one
-# turn with a deadlock (measured: 13 of 40 such turns, four at a time). Locking in a fixed
-# order would need every product known before the first write, which a question halfway
-# through a message does not allow; so the loser runs again, at most this many times in all.
+# A turn whose transaction failed for a reason that running it again can cure (the server
+# dropped the pooled connection; Postgres ended a deadlock by failing it) runs again from the
+# start, at most this many times in all. Deadlocks are rare: stock movements take their locks
+# in product order (tools.inventory.lock_for_movements). A caveat: the rollback also releases
+# the sender's lock, so a second message of the same sender waiting for it goes first.
 TURN_ATTEMPTS: Final = 3
 _INSERT_MESSAGE = insert(cast(Table, Message.__table__))
 
@@ -101,13 +102,22 @@ class AgentRuntime:
         while True:
             with watching() as effects:
                 try:
-                    return retry_on_disconnect(attempt)
-                except OperationalError as error:
-                    # Nothing of a deadlocked turn was committed: run it again from the start,
-                    # unless it reached outside the database (tools.effects).
-                    if not deadlocked(error) or effects or attempts >= TURN_ATTEMPTS:
+                    return attempt()
+                except DBAPIError as error:
+                    # Nothing of the turn was committed (a dropped connection, a lost
+                    # deadlock): run it again from the start, unless it reached outside the
+                    # database (tools.effects).
+                    again = error.connection_invalidated or deadlocked(error)
+                    if effects:
+                        raise TurnNotRepeatable(effects) from error
+                    if not again or attempts >= TURN_ATTEMPTS:
                         raise
-            log.info("a turn from %s lost a deadlock; running it again", turn.channel.value)
+                except Exception as error:
+                    if effects:
+                        raise TurnNotRepeatable(effects) from error
+                    raise
+            log.info("a turn from %s failed on the database; running it again", turn.channel.value)
+            time.sleep(random.uniform(0.005, 0.05) * attempts)  # apart from whoever won
             attempts += 1
 
     def _handle(self, turn: Turn, sender: str, property_id: int, started: float) -> TurnResult:

@@ -33,6 +33,7 @@ from channels.outbound import notify_later
 from channels.queue import DELIVER_MESSAGE, enqueue
 from domain.conversations import Author, Channel, Conversation, DeliveryStatus, Direction, Message
 from domain.property import Property, StaffUser
+from tools.effects import TurnNotRepeatable
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -98,7 +99,7 @@ def _run_turn(
     except IntegrityError:
         log.info("Inbound %s was stored by another job meanwhile", sid)
         return
-    except TurnRefused as error:
+    except (TurnRefused, TurnNotRepeatable) as error:
         raise PermanentError(str(error)) from error
     if result.actions:
         notify_later(services, property_id)  # a write may have raised a staff notification

@@ -12,9 +12,10 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -99,22 +100,26 @@ DemoTemplates = Callable[[date | None], str]
 def demo_templates(services: Endpoints, template_dsn: str) -> Iterator[DemoTemplates]:
     """``template(today)``: the name of a database holding the demo data seeded with ``today``
     (None: the real today), seeded on first use and dropped when the session ends."""
-    made: dict[date | None, str] = {}
+    made: dict[date, str] = {}
+    created: list[str] = []  # dropped at the end, a template whose seeding failed too
 
     def template(today: date | None) -> str:
+        # None is the real today: the demo hotel's, so a run crossing midnight seeds anew.
+        today = today or datetime.now(ZoneInfo("Asia/Jerusalem")).date()
         if today not in made:
             endpoints = fresh_database(services, TEMPLATE_DB, prefix="buffr_test_demo")
+            created.append(str(conninfo_to_dict(endpoints.owner_dsn)["dbname"]))
             seeded = Database(endpoints)
             try:
                 seed_demo(seeded, today=today)
             finally:
                 seeded.dispose()  # a template must have no open session to be copied
-            made[today] = str(conninfo_to_dict(endpoints.owner_dsn)["dbname"])
+            made[today] = created[-1]
         return made[today]
 
     yield template
     with psycopg.connect(services.owner_dsn, autocommit=True) as conn:
-        for name in made.values():
+        for name in created:
             drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
             conn.execute(drop.format(sql.Identifier(name)))
 

@@ -27,7 +27,7 @@ from tests.inventory_helpers import (
     say,
     set_level,
 )
-from tools.effects import reached_outside
+from tools.effects import TurnNotRepeatable, reached_outside
 
 pytestmark = pytest.mark.demo_data()
 
@@ -239,9 +239,12 @@ def test_two_staff_updating_one_product_at_once(seeded: Database) -> None:
     assert level(seeded, "HEIN-330-BTL") == 180
 
 
-def test_two_staff_updating_two_products_in_opposite_order_at_once(seeded: Database) -> None:
-    """Their turns lock the two rows in opposite order; Postgres fails one with a deadlock
-    (13 of 40 such turns before the runtime ran the loser again). Every update lands."""
+def test_two_staff_updating_two_products_in_opposite_order_at_once(
+    seeded: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Their movements lock the two stock rows in opposite order: Postgres failed 13 of 40
+    such turns with a deadlock. The products' locks are now taken in product order first, so
+    they queue instead: every update lands, none even needs running again."""
     set_level(seeded, "HEIN-330-BTL", 200)
     set_level(seeded, "SPRITE-330-CAN", 200)
     runtime = AgentRuntime(seeded)
@@ -251,10 +254,11 @@ def test_two_staff_updating_two_products_in_opposite_order_at_once(seeded: Datab
         (STAFF, "took 1 bottle of heineken and 1 can of sprite"),
         (OTHER_STAFF, "took 1 can of sprite and 1 bottle of heineken"),
     ] * 10
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with caplog.at_level("INFO", logger="agents.runtime"), ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda t: say(runtime, t[1], sender=t[0]), turns))
     assert all(r.reply.count("Took out 1") == 2 for r in results), [r.reply for r in results]
     assert level(seeded, "HEIN-330-BTL") == 180 and level(seeded, "SPRITE-330-CAN") == 180
+    assert not [r for r in caplog.records if "running it again" in r.getMessage()]
 
 
 def _deadlock() -> OperationalError:
@@ -283,9 +287,11 @@ def test_a_deadlocked_turn_runs_again_unless_it_reached_outside(
 
     runs.clear()
     monkeypatch.setattr(runtime, "_handle", emailing)
-    with pytest.raises(OperationalError):
+    with pytest.raises(TurnNotRepeatable) as failed:
         say(runtime, "took 1 bottle of heineken")
     assert len(runs) == 1  # an e-mail may have gone: never twice
+    assert failed.value.effects == ["arcade Gmail.SendEmail"]
+    assert isinstance(failed.value.__cause__, OperationalError)
 
 
 def test_every_write_is_audited_with_its_source(runtime: AgentRuntime, seeded: Database) -> None:

@@ -272,6 +272,7 @@ def test_a_second_load_asking_for_other_caches_is_told_in_the_log(
             assert load_model(path, SMALL_CTX, 1, prompt_states=tmp_path) is first
             assert not caplog.records
             assert load_model(path, SMALL_CTX, 1, prompt_cache_mb=0) is first
+            assert load_model(path, SMALL_CTX, 1, prompt_cache_mb=0) is first  # told once
         [record] = caplog.records
         assert "ignored" in record.getMessage() and str(tmp_path) in record.getMessage()
     finally:

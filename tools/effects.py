@@ -4,7 +4,9 @@ A turn that lost a deadlock is rolled back whole and run again (``agents.runtime
 it was committed, so the second run is the only one anyone sees. That holds only while the turn
 touched nothing but the database. An Arcade action (an e-mail sent from a staff member's
 mailbox) is outside it: running such a turn again could send the e-mail twice. So each place
-that reaches outside says so here, and the runtime runs again only a turn that reported none.
+that reaches outside says so here, and the runtime runs again only a turn that reported none;
+a turn that reported some and then failed raises ``TurnNotRepeatable``, which the channels'
+job queue does not retry either.
 """
 
 from __future__ import annotations
@@ -12,6 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+
+
+class TurnNotRepeatable(RuntimeError):
+    """The turn failed (the cause is chained) after reaching outside the database, so it must
+    not be run again: what it did out there could happen twice."""
+
+    def __init__(self, effects: list[str]) -> None:
+        super().__init__(f"the turn failed after {', '.join(effects)}: not run again")
+        self.effects = list(effects)
+
 
 _EFFECTS: ContextVar[list[str] | None] = ContextVar("buffr_external_effects", default=None)
 

@@ -26,6 +26,7 @@ from tools.inventory import (
     ProductInfo,
     expiring,
     get_product,
+    lock_for_movements,
     low_stock,
     products_by_id,
     record_movement,
@@ -64,6 +65,9 @@ def run_requests(
     """Process updates in order until one needs a question."""
     outcome = outcome or Outcome()
     catalogue: tuple[ProductEntry, ...] | None = None
+    if len(requests) > 1:
+        catalogue = product_catalogue(ctx)
+        lock_for_movements(ctx, _resolvable(requests, catalogue, lang))
     for index, request in enumerate(requests):
         if request.product_id is None:
             catalogue = catalogue or product_catalogue(ctx)
@@ -78,6 +82,20 @@ def run_requests(
             outcome.pending = pending
             return outcome
     return outcome
+
+
+def _resolvable(
+    requests: list[StockRequest], catalogue: tuple[ProductEntry, ...], lang: Lang
+) -> list[int]:
+    """The products of the requests that can be settled without asking, up to the first
+    that needs a question (nothing after it is written in this turn)."""
+    ids = []
+    for request in requests:
+        if request.product_id is None and _resolve_product(request, catalogue, lang, []):
+            break
+        assert request.product_id is not None
+        ids.append(request.product_id)
+    return ids
 
 
 def _resolve_product(

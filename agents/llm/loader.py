@@ -39,6 +39,7 @@ class LoadedModel:
 
 _MODELS: dict[tuple[str, int, int], LoadedModel] = {}
 _MODELS_LOCK = threading.Lock()
+_TOLD: set[tuple[tuple[str, int, int], tuple[int, str | None, int]]] = set()
 
 
 def default_threads() -> int:
@@ -103,10 +104,12 @@ def load_model(
     would cost as much memory again, so a later call asking for others is told in the log."""
     resolved = path.expanduser().resolve()
     key = (str(resolved), n_ctx, n_threads)
-    caches = (prompt_cache_mb, str(prompt_states) if prompt_states else None, prompt_disk_mb)
+    states = str(prompt_states.expanduser().resolve()) if prompt_states else None
+    caches = (prompt_cache_mb, states, prompt_disk_mb)
     with _MODELS_LOCK:
         loaded = _MODELS.get(key)
-        if loaded is not None and loaded.caches != caches:
+        if loaded is not None and loaded.caches != caches and (key, caches) not in _TOLD:
+            _TOLD.add((key, caches))  # once: the chat model asks on every generation
             log.warning(
                 "%s is loaded already with prompt caches %s; %s asked for now are ignored",
                 resolved.name,

@@ -7,7 +7,7 @@ connection never carries one property's id into another's transaction).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,17 +20,6 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from buffr.services.resolve import Endpoints, sqlalchemy_url
 
 T = TypeVar("T")
-
-
-def retry_on_disconnect(work: Callable[[], T]) -> T:
-    """Run ``work`` (one whole transaction) again, once, if the server had dropped the pooled
-    connection under it: nothing of the first attempt was committed."""
-    try:
-        return work()
-    except DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-        return work()
 
 
 def deadlocked(error: DBAPIError) -> bool:
@@ -80,7 +69,7 @@ class Database:
         )
         # No pre-ping on the hot path (it is a round trip per checkout): a connection the
         # server dropped fails its first statement instead, which invalidates the pool, and
-        # callers whose work is one transaction retry it (see ``retry_on_disconnect``).
+        # callers whose work is one transaction retry it (``AgentRuntime.handle``).
         self.app_engine = create_engine(
             sqlalchemy_url(self.endpoints.app_dsn), pool_size=self.app_pool_size
         )
