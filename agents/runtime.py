@@ -103,19 +103,16 @@ class AgentRuntime:
             with watching() as effects:
                 try:
                     return attempt()
-                except DBAPIError as error:
-                    # Nothing of the turn was committed (a dropped connection, a lost
-                    # deadlock): run it again from the start, unless it reached outside the
-                    # database (tools.effects).
-                    again = error.connection_invalidated or deadlocked(error)
-                    if effects:
-                        raise TurnNotRepeatable(effects) from error
-                    if not again or attempts >= TURN_ATTEMPTS:
-                        raise
                 except Exception as error:
                     if effects:
                         raise TurnNotRepeatable(effects) from error
-                    raise
+                    # Nothing of the turn was committed (a lost deadlock, a connection the
+                    # server had dropped): run it again from the start.
+                    curable = isinstance(error, DBAPIError) and (
+                        error.connection_invalidated or deadlocked(error)
+                    )
+                    if not curable or attempts >= TURN_ATTEMPTS:
+                        raise
             log.info("a turn from %s failed on the database; running it again", turn.channel.value)
             time.sleep(random.uniform(0.005, 0.05) * attempts)  # apart from whoever won
             attempts += 1
