@@ -83,6 +83,8 @@ def test_the_limit_covers_every_directory_and_an_abandoned_one_is_emptied(
     current = DiskStates(tmp_path / "model-new", capacity_bytes=5000, root=tmp_path)
     current.save(_state([3, 3], b"c" * 1000))  # ~2 kB each: two fit, three do not
     assert len(_files(tmp_path / "model-old")) == 2, "one old state made room"
+    (tmp_path / "model-old" / ".tmp-crashed").write_bytes(b"half a state")  # a crash's
+    os.utime(tmp_path / "model-old" / ".tmp-crashed", (1_000_000, 1_000_000))
     current.save(_state([4, 4], b"d" * 1000))
     assert not (tmp_path / "model-old").exists()
     assert current.longest((3, 3))[1] == 2 and current.longest((4, 4))[1] == 2

@@ -26,6 +26,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +48,7 @@ MIN_DISK_PREFIX = 64
 _Dump = Callable[[BinaryIO], None]
 _STATE = ".state.npz"
 _TOKENS = ".tokens.npy"
+_PARTIAL = ".tmp-"  # a state being written, renamed when complete
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
@@ -160,7 +162,7 @@ class DiskStates:
         self._evict()
 
     def _write(self, name: str, dump: _Dump) -> None:
-        handle, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        handle, tmp = tempfile.mkstemp(dir=self.directory, prefix=_PARTIAL)
         try:
             with os.fdopen(handle, "wb") as out:
                 dump(out)
@@ -170,6 +172,13 @@ class DiskStates:
             raise
 
     def _evict(self) -> None:
+        # A write a crashed process left half done: no reader ever sees it, and it would keep
+        # its directory from being deleted. An hour is far longer than any write takes.
+        stale = time.time() - 3600
+        for partial in self.root.rglob(f"{_PARTIAL}*"):
+            if _mtime(partial) < stale:
+                with contextlib.suppress(OSError):
+                    partial.unlink()
         states = sorted(self.root.rglob(f"*{_STATE}"), key=_mtime)
         total = sum(_size(p) for p in states)
         while states and total > self.capacity_bytes:
