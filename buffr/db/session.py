@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import psycopg
 from sqlalchemy import Engine, create_engine, event, select, text
@@ -18,8 +18,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from buffr.services.resolve import Endpoints, sqlalchemy_url
-
-T = TypeVar("T")
 
 
 def deadlocked(error: DBAPIError) -> bool:
