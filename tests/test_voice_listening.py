@@ -137,3 +137,60 @@ def test_speech_that_resumes_drops_the_pause_so_nothing_is_transcribed_for_it() 
         assert models.transcriber.asked == [16_000]  # the stale second pause was never run
 
     asyncio.run(call())
+
+
+class GatedVoice:
+    """A synthesizer whose sentence comes in two pieces; the second waits for the test (like
+    a decoder window still running in its worker thread)."""
+
+    sample_rate = 8000
+
+    def __init__(self) -> None:
+        self.release = threading.Semaphore(0)
+        self.started_second = threading.Event()
+
+    def stream(self, text: str) -> Any:
+        yield np.zeros(1600, dtype=np.float32)
+        self.started_second.set()
+        self.release.acquire(timeout=10)
+        yield np.zeros(1600, dtype=np.float32)
+
+
+def test_a_barge_in_while_a_sentence_is_still_synthesized_just_cancels_the_speaking() -> None:
+    """The cancel lands while the worker thread is inside the sentence's generator: the
+    speaking task ends cancelled (before, closing the running generator raised ValueError
+    out of the task, and asyncio logged an exception nobody retrieved)."""
+
+    async def call() -> None:
+        models = FakeModels()
+        voice = GatedVoice()
+        models.synthesizer = voice  # type: ignore[attr-defined]
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        session = CallSession(
+            cast(Any, None), cast(VoiceModels, models), cast(Any, None), "MZ1", send, CallConfig()
+        )
+        session._speaker = session._spawn(session._speak("Good evening."))
+        for _ in range(500):
+            if voice.started_second.is_set():
+                break
+            await asyncio.sleep(0.01)
+        assert any(m["event"] == "media" for m in sent)  # the first piece went out at once
+        session._barge_in()
+        done, _ = await asyncio.wait({session._speaker}, timeout=5)
+        assert done and session._speaker.cancelled()
+        assert await _cleared(sent)
+        voice.release.release()  # the worker thread finishes its step
+
+    asyncio.run(call())
+
+
+async def _cleared(sent: list[dict[str, Any]]) -> bool:
+    for _ in range(100):
+        if {"event": "clear", "streamSid": "MZ1"} in sent:
+            return True
+        await asyncio.sleep(0.01)
+    return False

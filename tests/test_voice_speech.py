@@ -31,6 +31,7 @@ from voice.audio import (
     PHONE_RATE,
     STT_RATE,
     AudioError,
+    PhoneEncoder,
     mulaw_decode,
     mulaw_encode,
     phone_frames,
@@ -136,6 +137,34 @@ def test_to_phone_is_8khz_mulaw() -> None:
     assert abs(peak_hz(mulaw_decode(mulaw), PHONE_RATE) - 1000.0) < 5.0
 
 
+@pytest.mark.parametrize("rate", [22050, 16000, 8000])
+def test_audio_encoded_piece_by_piece_is_the_audio_encoded_at_once(rate: int) -> None:
+    """What a call sends while a sentence is still being synthesized: the same bytes as
+    encoding the whole sentence, however it arrives in pieces (no click at a seam)."""
+    rng = np.random.default_rng(rate)
+    for _ in range(4):
+        audio = (rng.standard_normal(int(rng.integers(1, 60_000))) * 0.3).astype(np.float32)
+        encoder, frames, at = PhoneEncoder(rate), [], 0
+        while at < audio.size:
+            size = int(rng.integers(1, 12_000))
+            frames += encoder.push(audio[at : at + size])
+            at += size
+        assert not encoder.done
+        frames += encoder.flush()
+        assert encoder.done
+        assert frames == phone_frames(to_phone(audio, rate))
+
+
+def test_a_phone_encoder_sends_whole_frames_as_soon_as_it_can() -> None:
+    encoder = PhoneEncoder(22050)
+    first = encoder.push(tone(440.0, 22050, 0.4))  # 3,200 samples at 8 kHz
+    assert first and all(len(frame) == FRAME_BYTES for frame in first)
+    assert len(first) >= 19  # all but the filter's look-ahead (~1.3 ms) and a part frame
+    assert encoder.push(np.zeros(0, dtype=np.float32)) == []
+    with pytest.raises(AudioError, match="positive"):
+        PhoneEncoder(0)
+
+
 def test_read_wav_any_pcm(tmp_path: Path) -> None:
     left, right = tone(500.0, 44100, 0.5), tone(500.0, 44100, 0.5, amplitude=0.25)
     stereo = np.stack([left, right], axis=1)
@@ -236,12 +265,17 @@ def test_long_sentences_are_cut_at_a_clause_near_120_characters() -> None:
 
 @pytest.fixture(scope="module")
 def spoken(models: VoiceModels) -> Callable[[str], Audio]:
-    """Piper's voice as heard over the phone (8 kHz, through mu-law), trimmed to the voice."""
+    """Piper's voice as heard over the phone (8 kHz, through mu-law), trimmed to the voice.
+    Steady (the same samples every run): with piper's sampled prosody whisper misheard two
+    words of "What time is breakfast served?" in 1 of 30 renderings ("break the serve"), and
+    CI failed on one ("Berk the Serbs")."""
 
     @cache
     def speak(text: str) -> Audio:
         synthesizer = models.synthesizer
-        heard = mulaw_decode(to_phone(synthesizer.synthesize(text), synthesizer.sample_rate))
+        heard = mulaw_decode(
+            to_phone(synthesizer.synthesize(text, steady=True), synthesizer.sample_rate)
+        )
         voiced = np.flatnonzero(np.abs(heard) > 0.02)
         return heard[voiced[0] : voiced[-1] + 1]
 
@@ -257,8 +291,9 @@ def words(text: str) -> set[str]:
 
 
 def heard_most(key_words: set[str], text: str) -> bool:
-    """All the key words but one: piper's voice varies from run to run (its model samples
-    noise), and whisper base mishears one word in a few percent of them."""
+    """All the key words but one: whisper base mishears a word now and then (the steady
+    "What time is breakfast served?" is heard as "... breakfast serve?"), and a test should
+    not hang on one word's ending."""
     return len(key_words - words(text)) <= 1
 
 
@@ -506,6 +541,20 @@ def test_a_written_answers_source_line_is_not_read_out() -> None:
     written = "Check-in: from 15:00.\n(Source: Seaside Hotel — House Rules)"
     assert speakable(written) == "Check-in: from 3 PM."
     assert speakable("Pets (small ones) are welcome.") == "Pets (small ones) are welcome."
+
+
+def test_a_streamed_sentence_is_the_sentence_synthesized_whole(models: VoiceModels) -> None:
+    """The voice's decoder runs on windows of its latent frames (voice/tts.py): the pieces
+    join into the same speech as one decode, only at the voice's fixed gain instead of
+    scaled to the sentence's peak; the first piece is short, so it comes early."""
+    synthesizer, text = models.synthesizer, "The outdoor pool is open 8 AM to 7 PM,"
+    pieces = list(synthesizer.stream(text, steady=True))
+    streamed, whole = np.concatenate(pieces), synthesizer.synthesize(text, steady=True)
+    assert streamed.size == whole.size > 2 * synthesizer.sample_rate
+    assert len(pieces) >= 3 and pieces[0].size < 0.5 * synthesizer.sample_rate
+    peak = np.abs(streamed).max()
+    assert 0.2 < peak <= 1.0
+    assert np.abs(streamed * (0.9 / peak) - whole).max() < 1e-4
 
 
 def test_a_steady_voice_says_the_same_text_the_same_way(models: VoiceModels) -> None:

@@ -142,3 +142,66 @@ def phone_frames(mulaw: bytes) -> list[bytes]:
 def to_phone(samples: NDArray[np.float32], rate: int) -> bytes:
     """What a caller hears: the audio at 8 kHz in mu-law."""
     return mulaw_encode(resample(samples, rate, PHONE_RATE))
+
+
+class PhoneEncoder:
+    """``to_phone`` and ``phone_frames`` for audio that arrives in pieces: whole 20 ms frames
+    as soon as their samples are known, the same bytes as encoding the joined audio at once.
+
+    The resampler is ``resample``'s polyphase filter run over a window of the audio so far.
+    Output sample ``n`` sits at input position ``n * down / up``, so a window that starts at a
+    multiple of ``down`` keeps the output's sample grid; it reaches back ``_CONTEXT`` input
+    samples (more than the filter's half-length) so the zeros the filter sees before the
+    window change nothing, and output whose filter would reach past the samples so far waits
+    for the next piece (or for ``flush``, where the whole signal ends in zeros too).
+    """
+
+    def __init__(self, rate: int) -> None:
+        if rate <= 0:
+            raise AudioError(f"sample rates must be positive (got {rate})")
+        common = gcd(rate, PHONE_RATE)
+        self._up, self._down = PHONE_RATE // common, rate // common
+        # resample_poly's filter spans 10 * max(up, down) upsampled samples each way.
+        reach = -(-10 * max(self._up, self._down) // self._up)
+        self._context = reach + 8
+        self._audio = np.zeros(0, dtype=np.float32)
+        self._start = 0  # input position of self._audio[0]; a multiple of down
+        self._sent = 0  # output samples encoded so far
+        self._mulaw = b""  # encoded, short of a whole frame
+        self.done = False  # flushed: the audio is over
+
+    def push(self, samples: NDArray[np.float32]) -> list[bytes]:
+        self._audio = np.concatenate([self._audio, samples.astype(np.float32, copy=False)])
+        known = self._start + self._audio.size - self._context
+        return self._encode(max(self._sent, known * self._up // self._down))
+
+    def flush(self) -> list[bytes]:
+        """The rest, the last frame padded with silence."""
+        end = -(-(self._start + self._audio.size) * self._up // self._down)
+        frames = self._encode(end)
+        if self._mulaw:
+            frames.append(self._mulaw.ljust(FRAME_BYTES, bytes([MULAW_SILENCE])))
+            self._mulaw = b""
+        self.done = True
+        return frames
+
+    def _encode(self, until: int) -> list[bytes]:
+        if until > self._sent and self._audio.size:
+            first = self._start * self._up // self._down  # 8 kHz in: resample_poly copies
+            out = resample_poly(self._audio, self._up, self._down)[
+                self._sent - first : until - first
+            ]
+            self._mulaw += mulaw_encode(np.asarray(out, dtype=np.float32))
+            self._sent = until
+            self._drop_used()
+        whole = len(self._mulaw) - len(self._mulaw) % FRAME_BYTES
+        frames = phone_frames(self._mulaw[:whole])
+        self._mulaw = self._mulaw[whole:]
+        return frames
+
+    def _drop_used(self) -> None:
+        """Keep only the input the next output still needs, from a multiple of down."""
+        needed = self._sent * self._down // self._up - self._context
+        keep_from = max(self._start, needed // self._down * self._down)
+        self._audio = self._audio[keep_from - self._start :]
+        self._start = keep_from

@@ -29,10 +29,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -47,7 +48,7 @@ from api.turns import run_turn
 from channels.outbound import notify_later
 from domain.conversations import Channel
 from voice import calls
-from voice.audio import FRAME_BYTES, LINE_END, STT_RATE, mulaw_decode, phone_frames, to_phone
+from voice.audio import FRAME_BYTES, LINE_END, STT_RATE, PhoneEncoder, mulaw_decode
 from voice.config import CallConfig
 from voice.models import VoiceModels
 from voice.speakable import speakable
@@ -164,8 +165,9 @@ class CallSession:
             )
 
     async def _stop_tasks(self) -> None:
-        # Tasks spawn tasks (a turn starts its speaking), so cancel until none is left; a
-        # cancelled turn finishes its thread first (anyio waits), so nothing is half-written.
+        # Tasks spawn tasks (a turn starts its speaking), so cancel until none is left. A
+        # cancelled turn's worker thread runs on to the end of its transaction (asyncio's
+        # cancel does not stop a thread), so nothing is half-written.
         for _ in range(5):
             tasks = list(self._tasks)
             if not tasks:
@@ -488,36 +490,45 @@ class CallSession:
         pieces = sentences(speakable(text))
         for index, sentence in enumerate(pieces):
             started = time.perf_counter()
-            audio = await to_thread.run_sync(synthesizer.synthesize, sentence)
-            if stats is not None and index == 0:
-                stats["tts_first_ms"] = _ms(time.perf_counter() - started)
-            mulaw = await to_thread.run_sync(to_phone, audio, synthesizer.sample_rate)
-            frames = phone_frames(mulaw)
-            last = index == len(pieces) - 1
-            if not frames and not last:
-                continue
-            for number, frame in enumerate(frames):
-                await self._send(
-                    {
-                        "event": "media",
-                        "streamSid": self.stream_sid,
-                        "media": {"payload": base64.b64encode(frame).decode("ascii")},
-                    }
-                )
-                if stats is not None and number == 0 and "to_first_audio_ms" not in stats:
-                    # From the end of the caller's speech; "voice" leaves the model's time out.
-                    to_audio = _ms(time.perf_counter() - stats.pop("ended_wall"))
-                    stats["to_first_audio_ms"] = to_audio
-                    stats["voice_ms"] = round(to_audio - stats.get("llm_ms", 0.0), 1)
+            audio = synthesizer.stream(sentence)
+            encoder = PhoneEncoder(synthesizer.sample_rate)
+            try:
+                while (
+                    frames := await to_thread.run_sync(_next_frames, audio, encoder)
+                ) is not None:
+                    if frames and stats is not None and "tts_first_ms" not in stats:
+                        stats["tts_first_ms"] = _ms(time.perf_counter() - started)
+                    await self._send_frames(frames, stats)
+            finally:
+                # A barge-in: the rest of the sentence is not synthesized. A cancel can land
+                # while a worker thread is still in the generator (asyncio's cancel does not
+                # wait for it): then it cannot be closed here, and closes when collected.
+                with contextlib.suppress(ValueError):
+                    audio.close()
             self._mark_seq += 1
             mark = f"t{self.state.turn}-s{index}-m{self._mark_seq}"
-            if last:
+            if index == len(pieces) - 1:
                 mark += LINE_END  # the caller's side can tell a finished line from a pause
             self._marks.add(mark)
             self._marks_done.clear()
             await self._send(
                 {"event": "mark", "streamSid": self.stream_sid, "mark": {"name": mark}}
             )
+
+    async def _send_frames(self, frames: list[bytes], stats: dict[str, Any] | None) -> None:
+        for frame in frames:
+            await self._send(
+                {
+                    "event": "media",
+                    "streamSid": self.stream_sid,
+                    "media": {"payload": base64.b64encode(frame).decode("ascii")},
+                }
+            )
+            if stats is not None and "to_first_audio_ms" not in stats:
+                # From the end of the caller's speech; "voice" leaves the model's time out.
+                to_audio = _ms(time.perf_counter() - stats.pop("ended_wall"))
+                stats["to_first_audio_ms"] = to_audio
+                stats["voice_ms"] = round(to_audio - stats.get("llm_ms", 0.0), 1)
 
     async def _send(self, message: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -527,6 +538,17 @@ class CallSession:
         self.state.bad_messages += 1
         if self.state.bad_messages <= 3:
             log.warning("call %s: %s", self.grant.call_sid, why)
+
+
+def _next_frames(
+    audio: Generator[NDArray[np.float32], None, None], encoder: PhoneEncoder
+) -> list[bytes] | None:
+    """The next piece of synthesized speech as phone frames (in a worker thread: both steps
+    take milliseconds); the last frames when the speech is over, then None."""
+    if encoder.done:
+        return None
+    piece = next(audio, None)
+    return encoder.flush() if piece is None else encoder.push(piece)
 
 
 def _recordable(stats: dict[str, Any]) -> dict[str, Any]:

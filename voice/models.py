@@ -1,8 +1,9 @@
 """The speech models of a process, loaded once and shared by every call.
 
-Loading takes seconds (whisper ~1 s, piper ~1-3 s) and the models are safe to share across
-threads, so each is loaded on first use under a lock and kept for the life of the process,
-keyed by its path and options (a process that switches settings, like a test, gets both).
+Loading takes seconds (whisper ~1 s; piper 4-5 s on a slow host, as its voice is cut in two
+and calibrated: see voice/tts.py) and the models are safe to share across threads, so each is
+loaded on first use under a lock and kept for the life of the process, keyed by its path and
+options (a process that switches settings, like a test, gets both).
 Paths come from the model registry, so a missing model fails with the ``buffr models pull``
 command that fixes it, before anything heavy is loaded.
 """
