@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from buffr.heap import settle
 from buffr.modelhub import ModelHubError
 from buffr.settings import Settings
 
@@ -37,7 +38,9 @@ def warm_for_calls(settings: Settings, db: Database | None = None) -> None:
     """Everything a caller's first turn would otherwise load: the knowledge embedder (most
     calls ask the documents something), with the vectors of the passages' quote pieces in
     ``db`` remembered (``agents.reception.answers``: ~40-90 ms of a first question about a
-    passage, and a caller waits for it), and the speech models, run on real sentences."""
+    passage, and a caller waits for it), and the speech models, run on real sentences. Then
+    the warmed heap is settled (``buffr.heap``): a full garbage collection of it would pause a
+    call for ~200 ms."""
     # Heavy imports stay off the start-up path.
     from knowledge.config import get_knowledge_settings
     from knowledge.embedders import get_embedder
@@ -55,6 +58,7 @@ def warm_for_calls(settings: Settings, db: Database | None = None) -> None:
     except SQLAlchemyError:  # a head start only: the speech models must still be warmed
         log.exception("could not read the documents to warm their quotes")
     voice_models(settings).warm()
+    settle()
 
 
 def _remember_quotes(db: Database, embedder: Embedder) -> None:
