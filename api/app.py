@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from agents.llm.warmup import warm_prompts_in_background
+from agents.llm.warmup import bind_tools_in_background, warm_prompts_in_background
 from api import metrics
 from api.errors import BodyLimit, install_error_handlers
 from api.services import Services, build_services
@@ -35,9 +35,12 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         if settings.voice_warm_on_start:
             warm_voice_in_background(settings, app.state.services.db)
         chat_model = app.state.services.runtime.chat_model
-        if owned and chat_model and settings.llm_warm_on_start and _local_llm():
+        if owned and chat_model and settings.llm_warm_on_start:
             # Not for services a caller made (tests): their chat model may be scripted.
-            warm_prompts_in_background(chat_model)
+            if _local_llm():
+                warm_prompts_in_background(chat_model)
+            else:
+                bind_tools_in_background(chat_model)
         try:
             yield
         finally:

@@ -12,10 +12,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agents.inventory import llm_tools as clerk
+from agents.llm.binding import with_tools
 from agents.llm.fake import ScriptedChatModel
 from agents.llm.local import LlamaCppChatModel
 from agents.llm.prompt_cache import PromptStateCache
-from agents.llm.warmup import agent_prompts, warm_prompts
+from agents.llm.warmup import agent_prompts, bind_agent_tools, warm_prompts
 from agents.reception import llm_tools as reception
 from agents.reception.prompt import SYSTEM_PROMPT as RECEPTION_PROMPT
 from agents.sales import llm_tools as sales
@@ -50,3 +51,17 @@ def test_the_local_model_keeps_finished_prompts_in_a_ram_cache(
     added = set(cache.ram.cache_state) - before
     assert len(added) == 1  # the finished prompt's state was saved
     assert cache.cache_size > 0
+
+
+def test_the_agents_tools_are_bound_once_before_any_turn() -> None:
+    """After ``bind_agent_tools`` a turn's ``with_tools`` finds every agent's binding kept:
+    the model's ``bind_tools`` (the schema conversion) is not called again."""
+    model = ScriptedChatModel(["hi"])
+    bind_agent_tools(model)
+
+    def must_not_bind(*args: object, **kwargs: object) -> None:
+        raise AssertionError("bound again")
+
+    object.__setattr__(model, "bind_tools", must_not_bind)
+    bound = [with_tools(model, tools) for _, tools in agent_prompts()]
+    assert len({id(binding) for binding in bound}) == len(agent_prompts()) == 3

@@ -19,6 +19,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
 from agents.llm.binding import with_tools
+from buffr.heap import settle
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,19 @@ def agent_prompts() -> list[tuple[str, Sequence[type[BaseModel]]]]:
     ]
 
 
+def bind_agent_tools(model: BaseChatModel) -> None:
+    """Bind each agent's tools once (``with_tools`` keeps the binding): converting their
+    schemas took ~27 ms, which the first turn after a start paid otherwise."""
+    for _, tools in agent_prompts():
+        with_tools(model, tools)
+
+
 def warm_prompts(chat_model: Callable[[], BaseChatModel]) -> float:
     """Each agent's prompt, evaluated once; the seconds it took. The local model only
     evaluates it (``prefill``); any other model is asked in full."""
     started = time.perf_counter()
     model = chat_model()
+    bind_agent_tools(model)
     for prompt, tools in agent_prompts():
         messages: list[BaseMessage] = [SystemMessage(prompt), HumanMessage("hello")]
         if isinstance(model, Prefills):
@@ -63,9 +72,25 @@ def warm_prompts_in_background(chat_model: Callable[[], BaseChatModel]) -> threa
     def warm() -> None:
         try:
             log.info("agent prompts warmed in %.1f s", warm_prompts(chat_model))
+            settle()  # the model and its prompts are loaded for good: see buffr.heap
         except Exception:  # a missing model is reported by the first turn that needs it
             log.warning("warming the agent prompts failed", exc_info=True)
 
     thread = threading.Thread(target=warm, name="llm-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def bind_tools_in_background(chat_model: Callable[[], BaseChatModel]) -> threading.Thread:
+    """For a model whose prompts are not warmed (a remote one: warming would be a paid
+    request per agent): only the tool bindings."""
+
+    def bind() -> None:
+        try:
+            bind_agent_tools(chat_model())
+        except Exception:  # a misconfigured model is reported by the first turn that needs it
+            log.warning("binding the agents' tools failed", exc_info=True)
+
+    thread = threading.Thread(target=bind, name="llm-tools", daemon=True)
     thread.start()
     return thread
