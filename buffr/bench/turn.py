@@ -25,6 +25,7 @@ from agents.inventory.llm_tools import TOOLS
 from agents.llm.fake import InstantChatModel
 from agents.runtime import AgentRuntime
 from agents.turn import Turn
+from buffr.bench.reference import reference_loop_ms
 from buffr.db.session import Database
 from domain.conversations import Channel
 
@@ -63,18 +64,6 @@ def _time_turns(runtime: AgentRuntime, messages: tuple[str, ...], n: int) -> lis
 def _time_turn(runtime: AgentRuntime, message: str) -> float:
     started = time.perf_counter()
     runtime.handle(Turn("demo", Channel.TERMINAL, STAFF, message))
-    return (time.perf_counter() - started) * 1000
-
-
-def _reference_loop() -> float:
-    """A fixed pure-Python computation, timed: its time changes only with how much CPU this
-    process gets, so it shows when other load on the host (a shared VM's neighbours) slowed
-    a run down. Seen here: about 2.5 ms when the host was quiet, 3-4 ms in slow spells, when
-    every row's figures rose with it."""
-    started = time.perf_counter()
-    total = 0
-    for i in range(40_000):
-        total += i * i
     return (time.perf_counter() - started) * 1000
 
 
@@ -117,7 +106,7 @@ def run(db: Database, turns: int, progress: Callable[[str], None]) -> list[Figur
         samples["fast"].append(_time_turn(fast, UPDATES[i % len(UPDATES)]))
         samples["plain"].append(_time_turn(plain, UNREADABLE))
         samples["tool"].append(_time_turn(tooled, UNREADABLE))
-        samples["reference"].append(_reference_loop())
+        samples["reference"].append(reference_loop_ms())
     return [
         Figures("fast path stock update (durability=exit)", samples["fast"]),
         Figures(

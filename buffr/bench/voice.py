@@ -6,7 +6,8 @@ the questions below, spoken by piper. For each turn the server records the time 
 of the caller's speech (the last voiced frame's arrival) to the transcript, to the reply text
 and to the first audio frame sent, and the model's own time; "voice" is first audio less the
 model's time, the figure the target (600 ms) is about. STT and TTS real-time factors are
-measured on the same audio afterwards.
+measured on the same audio afterwards, and the host's speed before and after
+(``buffr.bench.reference``), since a shared VM's slow spells move every figure.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.outputs import ChatResult
 
 from agents.llm.fake import InstantChatModel
+from agents.llm.warmup import bind_agent_tools
 from api.services import ChatModelFactory
+from buffr.bench.reference import host_speed_ms
 from buffr.bench.scratch import scratch_database
 from buffr.services import Endpoints
 from buffr.settings import Settings
@@ -85,6 +88,7 @@ class VoiceReport:
     stt_rtf: float  # compute seconds per second of audio
     tts_rtf: float
     model: str
+    host_ms: tuple[float, float]  # the reference loop before and after the call
 
     @property
     def voice_p50(self) -> float:
@@ -103,6 +107,7 @@ def run(
     progress: Callable[[str], None],
 ) -> VoiceReport:
     questions = [QUESTIONS[i % len(QUESTIONS)] for i in range(turns)]
+    host_before = host_speed_ms()
     progress("loading and warming the speech models")
     models = voice_models(settings)
     synth = models.synthesizer
@@ -122,6 +127,8 @@ def run(
         ),
     ):
         warm_for_calls(settings, services.db)  # the documents too, as `buffr serve` does
+        if services.runtime.chat_model is not None:  # and the agents' tools, as it does
+            bind_agent_tools(services.runtime.chat_model())
         progress(f"one call of {turns} turns, in real time")
         placed = place_call(
             url,
@@ -141,9 +148,8 @@ def run(
         lambda t: (t.seconds, t.audio_s),
     )
     tts_rtf = _tts_rtf(synth, [t.reply for t in measured])
-    return VoiceReport(
-        measured, stt_rtf, tts_rtf, "instant (echo)" if instant_llm else "configured"
-    )
+    model = "instant (echo)" if instant_llm else "configured"
+    return VoiceReport(measured, stt_rtf, tts_rtf, model, (host_before, host_speed_ms()))
 
 
 def _turn(stats: dict[str, Any]) -> VoiceTurn:

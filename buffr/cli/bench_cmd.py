@@ -203,5 +203,7 @@ def voice(
         f"ms from the end of the caller's speech. voice = first audio less the model's time: "
         f"p50 {report.voice_p50:.0f} ms, max {report.voice_max:.0f} ms "
         f"(target <= {bench.TARGET_VOICE_MS:.0f}: {verdict}). "
-        f"STT real-time factor {report.stt_rtf:.3f}, TTS {report.tts_rtf:.3f}."
+        f"STT real-time factor {report.stt_rtf:.3f}, TTS {report.tts_rtf:.3f}. Host speed: "
+        f"the reference loop took {report.host_ms[0]:.1f} ms before the call and "
+        f"{report.host_ms[1]:.1f} ms after (~2.5 on a quiet host; buffr/bench/reference.py)."
     )
