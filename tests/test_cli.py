@@ -132,9 +132,22 @@ def test_chat_json_continues_the_conversation_and_new_starts_afresh(demo_home: P
     assert second["actions"][0]["result"]["delta"] == "-3.000"
 
     buffr(cli_home, "chat", "--as", manager, "-m", "took 3 small colas", "--json")
-    fresh = json.loads(
-        buffr(cli_home, "chat", "--as", manager, "-m", "units", "--json", "--new").stdout
+    # Without the pending question "units" goes to the model: the instant fake here, as the
+    # default model is not one the tests pull (a fresh machine has only the 0.5B).
+    started_afresh = buffr(
+        cli_home,
+        "chat",
+        "--as",
+        manager,
+        "-m",
+        "units",
+        "--json",
+        "--new",
+        BUFFR_LLM_PROVIDER="fake",
     )
+    assert started_afresh.returncode == 0, started_afresh.stderr
+    fresh = json.loads(started_afresh.stdout)
+    assert fresh["llm_called"] is True and fresh["actions"] == [], fresh
     assert "Took out" not in fresh["reply"], "--new forgot the pending question"
 
 
