@@ -29,6 +29,7 @@ from agents.identity import (
     normalise_sender,
     save_conversation,
 )
+from agents.inline_work import inline_background_work, install
 from agents.reactivation.replies import latest_campaign_message
 from agents.router import REACTIVATION, RECEPTIONIST, choose_agent
 from agents.state import AgentState, TurnContext
@@ -50,12 +51,13 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 HANDED_OFF = "handoff"  # the agent name of a turn answered by nobody: a person has the thread
 HANDOFF = ConversationStatus.HANDOFF
-# LangGraph writes checkpoints from a background thread. Under "sync" and "async" that thread
-# saves the input checkpoint while the first node runs, and the saver shares the turn's
-# connection with the node's tools: two threads on one connection (measured: "sync" broke a
-# tool's query once routing stopped being a graph step of its own). "exit" writes once, after
-# the last node, in the turn's transaction; it is also the cheapest. A crash mid-turn loses the
-# whole turn (nothing was committed), never part of it.
+# LangGraph writes checkpoints as background work. Under "sync" and "async" the input
+# checkpoint is saved while the first node runs, and the saver shares the turn's connection
+# with the node's tools: on LangGraph's own thread pool that was two threads on one connection
+# (measured: "sync" broke a tool's query once routing stopped being a graph step of its own).
+# "exit" writes once, after the last node, in the turn's transaction (and, since
+# agents.inline_work, in the turn's own thread); it is also the cheapest. A crash mid-turn
+# loses the whole turn (nothing was committed), never part of it.
 DURABILITY: Final = "exit"
 # A turn whose transaction failed for a reason that running it again can cure (the server
 # dropped the pooled connection; Postgres ended a deadlock by failing it) runs again from the
@@ -64,6 +66,7 @@ DURABILITY: Final = "exit"
 # the sender's lock, so a second message of the same sender waiting for it goes first.
 TURN_ATTEMPTS: Final = 3
 _INSERT_MESSAGE = insert(cast(Table, Message.__table__))
+install()  # the checkpoint is saved in the turn's thread, not a new one: agents.inline_work
 
 
 class TurnRefused(ValueError):
@@ -157,7 +160,7 @@ class AgentRuntime:
                 if campaign_message is not None:
                     agent = REACTIVATION  # a guest answering a campaign
                 context = TurnContext(tools, self.chat_model, campaign_message=campaign_message)
-                with self.saver.using(_driver_connection(session)):
+                with self.saver.using(_driver_connection(session)), inline_background_work():
                     output = self.graph.invoke(  # type: ignore[assignment]
                         {
                             "text": text,
