@@ -70,7 +70,10 @@ def server(db: Database, models: VoiceModels, recorder: TwilioRecorder) -> Itera
         twilio_auth_token=AUTH_TOKEN,
         twilio_api_base=recorder.url,
     ) as live:
-        live.services.voice_config = CallConfig(silence_prompt_s=SILENCE_PROMPT_S)
+        # The agent speaks steadily, so what whisper hears of it is the same every run.
+        live.services.voice_config = CallConfig(
+            silence_prompt_s=SILENCE_PROMPT_S, steady_voice=True
+        )
         yield live
 
 
@@ -419,6 +422,7 @@ def test_the_real_local_model_answers_a_caller(
         twilio_account_sid=ACCOUNT_SID,
         twilio_auth_token=AUTH_TOKEN,
     )
+    services.voice_config = server.services.voice_config  # the steady voice, as above
     try:
         with serving(services) as url:
             placed = place_call(

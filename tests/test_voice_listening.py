@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 
 from voice.audio import FRAME_BYTES
@@ -149,7 +150,7 @@ class GatedVoice:
         self.release = threading.Semaphore(0)
         self.started_second = threading.Event()
 
-    def stream(self, text: str) -> Any:
+    def stream(self, text: str, *, steady: bool = False) -> Any:
         yield np.zeros(1600, dtype=np.float32)
         self.started_second.set()
         self.release.acquire(timeout=10)
@@ -186,6 +187,43 @@ def test_a_barge_in_while_a_sentence_is_still_synthesized_just_cancels_the_speak
         voice.release.release()  # the worker thread finishes its step
 
     asyncio.run(call())
+
+
+class RecordingVoice:
+    """A synthesizer that notes how it was asked to speak each sentence."""
+
+    sample_rate = 8000
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, bool]] = []
+
+    def stream(self, text: str, *, steady: bool = False) -> Any:
+        self.asked.append((text, steady))
+        yield np.zeros(800, dtype=np.float32)
+
+
+@pytest.mark.parametrize("steady", [False, True])
+def test_the_agent_speaks_as_steadily_as_the_call_is_configured(steady: bool) -> None:
+    async def call() -> list[dict[str, Any]]:
+        models = FakeModels()
+        voice = RecordingVoice()
+        models.synthesizer = voice  # type: ignore[attr-defined]
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        config = CallConfig(steady_voice=steady)
+        session = CallSession(
+            cast(Any, None), cast(VoiceModels, models), cast(Any, None), "MZ1", send, config
+        )
+        await session._speak("Good evening. How can I help?")
+        assert voice.asked == [("Good evening.", steady), ("How can I help?", steady)]
+        return sent
+
+    sent = asyncio.run(call())
+    assert [m["event"] for m in sent].count("media") == 10  # 2 × 100 ms of 20 ms frames
+    assert [m["event"] for m in sent].count("mark") == 2
 
 
 async def _cleared(sent: list[dict[str, Any]]) -> bool:

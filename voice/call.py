@@ -490,7 +490,7 @@ class CallSession:
         pieces = sentences(speakable(text))
         for index, sentence in enumerate(pieces):
             started = time.perf_counter()
-            audio = synthesizer.stream(sentence)
+            audio = synthesizer.stream(sentence, steady=self.config.steady_voice)
             encoder = PhoneEncoder(synthesizer.sample_rate)
             try:
                 while (

@@ -32,3 +32,8 @@ class CallConfig:
         "shortly. Goodbye."
     )
     failed_text: str = "Sorry, something went wrong on our side. Could you say that again?"
+    # Speak without piper's sampled prosody: the same words, the same samples, every time.
+    # Off, the voice varies a little from reply to reply, as people do; whisper base heard a
+    # word of such renderings wrong now and then ("Breakfast" as "Practice" in 3 of 25
+    # greeting-plus-answer renderings), so the tests that transcribe the agent speak steadily.
+    steady_voice: bool = False
