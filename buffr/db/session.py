@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, TextClause, create_engine, event, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from buffr.services.resolve import Endpoints, sqlalchemy_url
 
@@ -30,12 +30,21 @@ class UnknownProperty(LookupError):
     """No property has that slug."""
 
 
-_BIND = text("SELECT set_config('app.property_id', :pid, true)")
-# With a lock key, the same round trip also takes a transaction-scoped advisory lock.
-_BIND_AND_LOCK = text(
-    "SELECT set_config('app.property_id', :pid, true), "
-    "pg_advisory_xact_lock(hashtextextended(:key, 0))"
-)
+def _bind_statement(locked: bool, wait_for_disk: bool) -> TextClause:
+    """The first statement of a property-bound transaction. In the same round trip: with a
+    lock key, a transaction-scoped advisory lock; for a transaction that may commit without
+    waiting for the disk (``Database.tenant``), that setting."""
+    parts = ["set_config('app.property_id', :pid, true)"]
+    if locked:
+        parts.append("pg_advisory_xact_lock(hashtextextended(:key, 0))")
+    if not wait_for_disk:
+        parts.append("set_config('synchronous_commit', 'off', true)")
+    return text("SELECT " + ", ".join(parts))
+
+
+_BOTH = (False, True)
+_BIND = {(lock, wait): _bind_statement(lock, wait) for lock in _BOTH for wait in _BOTH}
+_WAIT_FOR_DISK = text("SELECT set_config('synchronous_commit', 'on', true)")
 
 
 def _bind_property(session: Session, transaction: SessionTransaction, connection: Any) -> None:
@@ -45,10 +54,40 @@ def _bind_property(session: Session, transaction: SessionTransaction, connection
     if property_id is None:
         return
     lock_key = session.info.get("lock_key")
-    if lock_key is None:
-        connection.execute(_BIND, {"pid": str(property_id)})
-    else:
-        connection.execute(_BIND_AND_LOCK, {"pid": str(property_id), "key": lock_key})
+    statement = _BIND[(lock_key is not None, bool(session.info.get("wait_for_disk", True)))]
+    params = {"pid": str(property_id)}
+    if lock_key is not None:
+        params["key"] = lock_key
+    connection.execute(statement, params)
+
+
+def wait_for_disk(session: Session) -> None:
+    """Make a transaction opened with ``wait_for_disk=False`` commit durably after all (for
+    a turn that turned out to change the property's data). Call it outside any savepoint: a
+    rollback to a savepoint taken before it would undo it."""
+    session.execute(_WAIT_FOR_DISK)
+
+
+def writes_so_far(session: Session) -> int:
+    """How many writing statements and flushes the session has run: a mark for
+    ``wrote_since``. Counted by listeners on every application session (see ``Database``)."""
+    return int(session.info.get("writes", 0))
+
+
+def wrote_since(session: Session, mark: int) -> bool:
+    """Whether the session wrote anything since ``mark`` (pending objects are flushed first,
+    so they count). Conservative: a write a savepoint rolled back counts too."""
+    session.flush()
+    return writes_so_far(session) > mark
+
+
+def _count_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:  # DML, and any text() statement: treated as a write
+        state.session.info["writes"] = writes_so_far(state.session) + 1
+
+
+def _count_flush(session: Session, _context: Any) -> None:
+    session.info["writes"] = writes_so_far(session) + 1
 
 
 @dataclass
@@ -74,16 +113,28 @@ class Database:
         self._app_sessions = sessionmaker(self.app_engine, expire_on_commit=False)
         # On the factory, not on each session: listening per session costs ~0.1 ms a turn.
         event.listen(self._app_sessions, "after_begin", _bind_property)
+        event.listen(self._app_sessions, "do_orm_execute", _count_statement)
+        event.listen(self._app_sessions, "after_flush", _count_flush)
         self._owner_sessions = sessionmaker(self.owner_engine, expire_on_commit=False)
         self._property_ids: dict[str, int] = {}
 
     @contextmanager
-    def tenant(self, property_id: int, lock_key: str | None = None) -> Iterator[Session]:
+    def tenant(
+        self, property_id: int, lock_key: str | None = None, *, wait_for_disk: bool = True
+    ) -> Iterator[Session]:
         """A session as the application role, seeing only ``property_id``'s rows.
 
         With ``lock_key``, its transactions also hold an advisory lock on that key (so work for
-        one key runs one at a time). Commits on success, rolls back on error."""
-        session = self._app_sessions(info={"property_id": property_id, "lock_key": lock_key})
+        one key runs one at a time). Commits on success, rolls back on error.
+
+        ``wait_for_disk=False``: the commit returns before the server has written it to disk
+        (``synchronous_commit`` off, for this transaction only), unless ``wait_for_disk``
+        (the function) is called on the session first. A Postgres or machine crash within
+        ~0.6 s (three ``wal_writer_delay`` periods) can then lose the transaction, whole,
+        never in part; a crash of this process loses nothing committed. For work whose loss
+        is harmless (a turn's own transcript and state: ``agents.runtime``)."""
+        info = {"property_id": property_id, "lock_key": lock_key, "wait_for_disk": wait_for_disk}
+        session = self._app_sessions(info=info)
         try:
             yield session
             session.commit()
