@@ -12,8 +12,10 @@ and the saver writes through the turn's own connection, so one thread is also th
 LangGraph offers no public way to pass an executor, so ``install`` replaces the name its
 module imported, and the replacement gives the inline executor only inside
 ``inline_background_work()`` (the runtime's ``invoke``) and the original everywhere else.
-Only for ``invoke`` without streaming: "messages" and "custom" stream modes submit a waiter
-that blocks until the graph streams something, which run inline would never return. If an
+Only for ``invoke`` without streaming, and only for the graph invoked in that context, not
+for graphs its nodes start: "messages" and "custom" stream modes, ``subgraphs=True`` and eager
+graphs (the functional API's) submit a waiter that blocks until the graph streams something,
+which run inline would never return. If an
 upgrade moves the name, nothing is replaced, a warning says so, and turns run as before,
 slower (``tests/test_inline_work.py`` fails then, to say it).
 """
@@ -54,7 +56,7 @@ _NAME = "get_executor_for_config"  # as langgraph.pregel._executor imported it
 
 @contextmanager
 def inline_background_work() -> Iterator[None]:
-    """Inside: graphs invoked in this context run their background work inline."""
+    """Inside: the next graph invoked in this context runs its background work inline."""
     token = _inline.set(True)
     try:
         yield
@@ -87,6 +89,9 @@ def _choosing(
     @contextmanager
     def get_executor_for_config(config: Any) -> Iterator[Executor]:
         if _inline.get():
+            # For this graph only: a graph started inside one of its nodes (which run in copies
+            # of this context) gets LangGraph's pool, since it might stream or be eager.
+            _inline.set(False)
             yield _INLINE
         else:
             with original(config) as executor:

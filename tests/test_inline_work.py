@@ -54,9 +54,12 @@ def _invoke(graph: Any, thread: str) -> Any:
 
 
 def test_langgraphs_executor_is_replaced() -> None:
-    """Fails when a LangGraph upgrade moved the name: turns would start a thread each again."""
-    assert install() is True
+    """By importing the runtime (as every process that runs turns does). Fails when a
+    LangGraph upgrade moved the name: turns would start a thread each again."""
     assert getattr(vars(_executor)["get_executor_for_config"], "_buffr_inline", False)
+    assert install() is True  # and installing again keeps the one replacement
+    replaced = vars(_executor)["get_executor_for_config"]
+    assert install() is True and vars(_executor)["get_executor_for_config"] is replaced
 
 
 def test_inside_the_context_the_checkpoint_is_saved_in_the_callers_thread() -> None:
@@ -69,6 +72,25 @@ def test_inside_the_context_the_checkpoint_is_saved_in_the_callers_thread() -> N
     assert _invoke(graph, "pooled") == {"n": 2}  # outside: LangGraph's own pool, as before
     assert saver.threads[1] is not threading.current_thread()
     assert graph.get_state({"configurable": {"thread_id": "inline"}}).values == {"n": 2}
+
+
+def test_a_graph_started_inside_a_node_keeps_langgraphs_pool() -> None:
+    """It might stream or be eager (a waiter that would block the one thread forever)."""
+    inner_saver, outer_saver = RecordingSaver(), RecordingSaver()
+    inner = _graph(inner_saver)
+
+    def run_inner(state: Count) -> Count:
+        return {"n": _invoke(inner, "inner")["n"]}
+
+    outer = StateGraph(Count)
+    outer.add_node("inner", run_inner)
+    outer.add_edge(START, "inner")
+    outer.add_edge("inner", END)
+    graph = outer.compile(checkpointer=outer_saver)
+    with inline_background_work():
+        assert _invoke(graph, "outer") == {"n": 2}
+    assert outer_saver.threads == [threading.current_thread()]
+    assert inner_saver.threads and threading.current_thread() not in inner_saver.threads
 
 
 def test_a_save_that_fails_inline_fails_the_invoke() -> None:
