@@ -44,7 +44,7 @@ from domain.conversations import (
 )
 from tools.arcade.gateway import ArcadeGateway
 from tools.base import Actor, ToolContext
-from tools.effects import TurnNotRepeatable, watching
+from tools.effects import TurnNotRepeatable, effects_so_far, watching
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,8 @@ TURN_ATTEMPTS: Final = 3
 # ``buffr bench turn``'s turns, interleaved: 0.8-0.9 ms of a 11-14 ms turn). A Postgres or
 # machine crash in the next ~0.6 s can lose such a turn, whole; the sender saw a reply the
 # history then lacks. A turn whose tools wrote anything (a stock movement, a booking, an
-# order, an audit entry) waits for the disk as every other transaction does.
+# order, an audit entry) or reached outside the database (an Arcade action, even one that
+# failed: tools.effects) waits for the disk as every other transaction does.
 _INSERT_MESSAGE = insert(cast(Table, Message.__table__))
 install()  # the checkpoint is saved in the turn's thread, not a new one: agents.inline_work
 
@@ -171,7 +172,7 @@ class AgentRuntime:
                 if campaign_message is not None:
                     agent = REACTIVATION  # a guest answering a campaign
                 context = TurnContext(tools, self.chat_model, campaign_message=campaign_message)
-                before_graph = writes_so_far(session)
+                before_graph = writes_so_far(session), effects_so_far()
                 with self.saver.using(_driver_connection(session)), inline_background_work():
                     output = self.graph.invoke(  # type: ignore[assignment]
                         {
@@ -185,8 +186,8 @@ class AgentRuntime:
                         context=context,
                         durability=DURABILITY,
                     )
-                if wrote_since(session, before_graph):
-                    wait_for_disk(session)
+                if wrote_since(session, before_graph[0]) or effects_so_far() > before_graph[1]:
+                    wait_for_disk(session)  # the turn changed something: see COMMITS
             reply = output.get("reply") or ""
             # The transcript in one executemany, at the end: Core on the table, not the ORM's
             # bulk path (measured ~1 ms a turn more), since nothing reads it back in this

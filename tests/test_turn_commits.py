@@ -5,16 +5,20 @@ from Postgres itself, as each transaction is about to commit."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
+from agents.inventory import clerk
+from agents.inventory.flow import run_query
 from agents.runtime import AgentRuntime
 from buffr.db.session import Database, wait_for_disk, writes_so_far, wrote_since
 from domain.inventory import Product
 from domain.ops import Notification, NotificationKind
 from tests.inventory_helpers import say
+from tools.effects import reached_outside
 
 pytestmark = pytest.mark.demo_data()
 
@@ -50,6 +54,22 @@ def test_a_turn_that_moves_stock_waits_for_the_disk(db: Database, commits: list[
     assert commits == ["on"]
 
 
+def test_a_turn_that_reached_outside_the_database_waits_for_the_disk(
+    db: Database, commits: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An Arcade action, say, that wrote nothing here (it timed out): its turn's record of it
+    must not be lost while the e-mail went out."""
+
+    def answering_after_an_effect(*args: Any, **kwargs: Any) -> Any:
+        reached_outside("an e-mail")
+        return run_query(*args, **kwargs)
+
+    monkeypatch.setattr(clerk, "run_query", answering_after_an_effect)
+    result = say(AgentRuntime(db), "how many heineken bottles are left?")
+    assert [a["tool"] for a in result.actions] == ["stock_level"]
+    assert commits == ["on"]
+
+
 def test_other_transactions_wait_for_the_disk(db: Database, commits: list[str]) -> None:
     with db.tenant(db.property_id("demo")) as session:
         session.execute(select(Product.id)).first()
@@ -71,6 +91,7 @@ def test_writes_are_counted_whether_flushed_or_executed(db: Database) -> None:
         mark = writes_so_far(session)
         session.execute(text("UPDATE products SET min_stock = min_stock WHERE false"))
         assert wrote_since(session, mark)  # any text() statement counts, to be safe
+        assert session.execute(text("SHOW synchronous_commit")).scalar() == "off"
         wait_for_disk(session)
         assert session.execute(text("SHOW synchronous_commit")).scalar() == "on"
         session.rollback()

@@ -45,3 +45,8 @@ def reached_outside(effect: str) -> None:
     effects = _EFFECTS.get()
     if effects is not None:
         effects.append(effect)
+
+
+def effects_so_far() -> int:
+    """How many effects the block being watched has reported (0 outside one): a mark."""
+    return len(_EFFECTS.get() or ())
