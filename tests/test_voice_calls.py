@@ -422,7 +422,7 @@ def test_the_real_local_model_answers_a_caller(
         twilio_account_sid=ACCOUNT_SID,
         twilio_auth_token=AUTH_TOKEN,
     )
-    services.voice_config = server.services.voice_config  # the steady voice, as above
+    services.voice_config = CallConfig(steady_voice=True)  # the steady voice, as above
     try:
         with serving(services) as url:
             placed = place_call(

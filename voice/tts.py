@@ -109,11 +109,14 @@ def sentences(text: str) -> list[str]:
 class Synthesizer(Protocol):
     sample_rate: int
 
-    def synthesize(self, text: str) -> NDArray[np.float32]:
-        """Speech for ``text`` at ``sample_rate``, floats in [-1, 1]."""
+    def synthesize(self, text: str, *, steady: bool = False) -> NDArray[np.float32]:
+        """Speech for ``text`` at ``sample_rate``, floats in [-1, 1]; ``steady``: the same
+        samples for the same text every time."""
         ...
 
-    def stream(self, text: str) -> Generator[NDArray[np.float32], None, None]:
+    def stream(
+        self, text: str, *, steady: bool = False
+    ) -> Generator[NDArray[np.float32], None, None]:
         """The same speech in consecutive pieces, the first as soon as it is ready."""
         ...
 
