@@ -157,23 +157,30 @@ class GatedVoice:
         yield np.zeros(1600, dtype=np.float32)
 
 
+def _speaking_session(voice: Any, config: CallConfig) -> tuple[CallSession, list[dict[str, Any]]]:
+    """A call's session that speaks with ``voice``, and the messages it sends (only its
+    speaking side is driven)."""
+    models = FakeModels()
+    models.synthesizer = voice  # type: ignore[attr-defined]
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    session = CallSession(
+        cast(Any, None), cast(VoiceModels, models), cast(Any, None), "MZ1", send, config
+    )
+    return session, sent
+
+
 def test_a_barge_in_while_a_sentence_is_still_synthesized_just_cancels_the_speaking() -> None:
     """The cancel lands while the worker thread is inside the sentence's generator: the
     speaking task ends cancelled (before, closing the running generator raised ValueError
     out of the task, and asyncio logged an exception nobody retrieved)."""
 
     async def call() -> None:
-        models = FakeModels()
         voice = GatedVoice()
-        models.synthesizer = voice  # type: ignore[attr-defined]
-        sent: list[dict[str, Any]] = []
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        session = CallSession(
-            cast(Any, None), cast(VoiceModels, models), cast(Any, None), "MZ1", send, CallConfig()
-        )
+        session, sent = _speaking_session(voice, CallConfig())
         session._speaker = session._spawn(session._speak("Good evening."))
         for _ in range(500):
             if voice.started_second.is_set():
@@ -205,18 +212,8 @@ class RecordingVoice:
 @pytest.mark.parametrize("steady", [False, True])
 def test_the_agent_speaks_as_steadily_as_the_call_is_configured(steady: bool) -> None:
     async def call() -> list[dict[str, Any]]:
-        models = FakeModels()
         voice = RecordingVoice()
-        models.synthesizer = voice  # type: ignore[attr-defined]
-        sent: list[dict[str, Any]] = []
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        config = CallConfig(steady_voice=steady)
-        session = CallSession(
-            cast(Any, None), cast(VoiceModels, models), cast(Any, None), "MZ1", send, config
-        )
+        session, sent = _speaking_session(voice, CallConfig(steady_voice=steady))
         await session._speak("Good evening. How can I help?")
         assert voice.asked == [("Good evening.", steady), ("How can I help?", steady)]
         return sent
