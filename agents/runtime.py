@@ -61,9 +61,11 @@ HANDOFF = ConversationStatus.HANDOFF
 DURABILITY: Final = "exit"
 # A turn whose transaction failed for a reason that running it again can cure (the server
 # dropped the pooled connection; Postgres ended a deadlock by failing it) runs again from the
-# start, at most this many times in all. Deadlocks are rare: stock movements take their locks
-# in product order (tools.inventory.lock_for_movements). A caveat: the rollback also releases
-# the sender's lock, so a second message of the same sender waiting for it goes first.
+# start, at most this many times in all. Not one whose connection broke while it committed:
+# it may have been committed (``CommitOutcomeUnknown``, which the sender is told). Deadlocks
+# are rare: stock movements take their locks in product order (lock_for_movements). A
+# caveat: the rollback also releases the sender's lock, so a second message of the same sender
+# waiting for it goes first.
 TURN_ATTEMPTS: Final = 3
 # COMMITS. A turn whose graph wrote nothing (a question answered, a question asked, a chat)
 # changed only its own records: the transcript, the conversation row, the checkpoint (and a

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from buffr.db.session import UnknownProperty
+from buffr.db.session import CommitOutcomeUnknown, UnknownProperty
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownProperty)
     async def unknown_property(_: Request, error: UnknownProperty) -> JSONResponse:
         return _error(status.HTTP_404_NOT_FOUND, str(error))
+
+    @app.exception_handler(CommitOutcomeUnknown)
+    async def unknown_outcome(_: Request, error: CommitOutcomeUnknown) -> JSONResponse:
+        return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(error))
 
     @app.exception_handler(IntegrityError)
     async def conflict(_: Request, error: IntegrityError) -> JSONResponse:

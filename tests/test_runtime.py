@@ -6,14 +6,15 @@ from __future__ import annotations
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from agents.runtime import AgentRuntime
 from agents.turn import Turn
-from buffr.db.session import Database
+from buffr.db.session import CommitOutcomeUnknown, Database
 from domain.conversations import Channel, Conversation, ConversationStatus, Direction, Message
 from domain.seed import seed_demo
-from tests.inventory_helpers import GUEST, STAFF, say
+from tests.inventory_helpers import GUEST, STAFF, level, say
 
 pytestmark = pytest.mark.demo_data()
 
@@ -105,3 +106,33 @@ def test_a_dropped_connection_is_retried(seeded: Database) -> None:
     assert killed is not None and killed[0] >= 1
     result = say(runtime, "how many heineken bottles are left?")
     assert "Heineken" in result.reply
+
+
+def test_a_connection_lost_while_committing_is_not_run_again(seeded: Database) -> None:
+    """The commit may have happened: running the turn again could take the stock out twice.
+    Here the server is gone before the COMMIT arrives, so nothing was saved, and a turn run
+    again would have saved one movement."""
+    runtime = AgentRuntime(seeded)
+    before = level(seeded, "HEIN-330-BTL")
+    killed: list[int] = []
+
+    def end_the_session(session: Session) -> None:
+        if killed or session.in_nested_transaction():
+            return
+        driver = session.connection().connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        pid = driver.info.backend_pid
+        with psycopg.connect(seeded.endpoints.app_dsn, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        killed.append(pid)
+
+    event.listen(Session, "before_commit", end_the_session)
+    try:
+        with pytest.raises(CommitOutcomeUnknown, match="may or may not have been saved"):
+            say(runtime, "took 1 bottle of heineken")
+    finally:
+        event.remove(Session, "before_commit", end_the_session)
+    assert len(killed) == 1
+    assert level(seeded, "HEIN-330-BTL") == before
+    assert "Took out" in say(runtime, "took 1 bottle of heineken").reply  # the pool recovers
+    assert level(seeded, "HEIN-330-BTL") == before - 1

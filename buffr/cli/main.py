@@ -25,7 +25,7 @@ from buffr.cli.serve_cmd import serve
 from buffr.cli.services_cmd import services_app, status
 from buffr.cli.speech_cmd import hear, say
 from buffr.cli.worker_cmd import worker
-from buffr.db.session import UnknownProperty
+from buffr.db.session import CommitOutcomeUnknown, UnknownProperty
 from buffr.services import ServiceError
 
 app = typer.Typer(
@@ -60,7 +60,7 @@ def main() -> None:
     except CliError as error:
         _err.print(f"[red]error:[/red] {error}")
         sys.exit(error.code)
-    except (ServiceError, UnknownProperty) as error:
+    except (ServiceError, UnknownProperty, CommitOutcomeUnknown) as error:
         _err.print(f"[red]error:[/red] {error}")
         sys.exit(1)
     except (psycopg.OperationalError, sqlalchemy.exc.OperationalError) as error:

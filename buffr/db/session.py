@@ -30,6 +30,19 @@ class UnknownProperty(LookupError):
     """No property has that slug."""
 
 
+class CommitOutcomeUnknown(RuntimeError):
+    """The connection broke while the transaction was committing: the server may have
+    committed it or not, and nobody can tell from here. Not a ``DBAPIError``, so callers that
+    run a failed transaction again (``AgentRuntime.handle``) do not: if it did commit, its
+    writes (a stock movement) would happen twice."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database connection broke while saving: the change may or may not have been "
+            "saved. Check before sending it again."
+        )
+
+
 def _bind_statement(locked: bool, wait_for_disk: bool) -> TextClause:
     """The first statement of a property-bound transaction. In the same round trip: with a
     lock key, a transaction-scoped advisory lock; for a transaction that may commit without
@@ -90,6 +103,16 @@ def _count_flush(session: Session, _context: Any) -> None:
     session.info["writes"] = writes_so_far(session) + 1
 
 
+def _commit(session: Session) -> None:
+    wrote = writes_so_far(session) > 0 or bool(session.new or session.dirty or session.deleted)
+    try:
+        session.commit()
+    except DBAPIError as error:
+        if error.connection_invalidated and wrote:  # a reading one has nothing to lose
+            raise CommitOutcomeUnknown() from error
+        raise
+
+
 @dataclass
 class Database:
     """The owner engine (migrations, seeding, admin) and the application engine (everything
@@ -137,7 +160,7 @@ class Database:
         session = self._app_sessions(info=info)
         try:
             yield session
-            session.commit()
+            _commit(session)
         except BaseException:
             session.rollback()
             raise
