@@ -174,7 +174,7 @@ class AgentRuntime:
                 if campaign_message is not None:
                     agent = REACTIVATION  # a guest answering a campaign
                 context = TurnContext(tools, self.chat_model, campaign_message=campaign_message)
-                before_graph = writes_so_far(session), effects_so_far()
+                writes_before, effects_before = writes_so_far(session), effects_so_far()
                 with self.saver.using(_driver_connection(session)), inline_background_work():
                     output = self.graph.invoke(  # type: ignore[assignment]
                         {
@@ -188,7 +188,7 @@ class AgentRuntime:
                         context=context,
                         durability=DURABILITY,
                     )
-                if wrote_since(session, before_graph[0]) or effects_so_far() > before_graph[1]:
+                if wrote_since(session, writes_before) or effects_so_far() > effects_before:
                     wait_for_disk(session)  # the turn changed something: see COMMITS
             reply = output.get("reply") or ""
             # The transcript in one executemany, at the end: Core on the table, not the ORM's
