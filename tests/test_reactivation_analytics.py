@@ -225,7 +225,10 @@ def test_stay_counts_match_an_independent_query(seeded: Database) -> None:
                 "SELECT g.id, count(r.id) FILTER (WHERE r.status IN ('checked_out', 'checked_in')"
                 " AND r.check_in < :today) FROM guests g JOIN properties p ON p.id = g.property_id"
                 " LEFT JOIN room_reservations r ON r.guest_id = g.id"
-                " WHERE p.slug = 'demo' AND g.created_at < :today GROUP BY g.id"
+                # Created before the property's local midnight that starts TODAY (the seed
+                # puts some guests within hours of it, by the wall clock's time of day).
+                " WHERE p.slug = 'demo' AND g.created_at < CAST(:today AS timestamp) AT TIME ZONE"
+                " p.timezone GROUP BY g.id"
             ),
             {"today": TODAY},
         ).all()
