@@ -2,13 +2,18 @@
 
 A shared VM's speed wanders with its neighbours' load: on this 2-core machine the loop below
 took about 2.5 ms when the host was quiet, 3-4 ms in slow spells and 9 ms in the worst seen
-(2026-11-23), and every latency figure rose with it.
+(2026-11-23, on pyenv's CPython 3.11.7), and every latency figure rose with it. The
+interpreter's build moves it too: 2.2-2.3 ms on Debian's 3.11.2 (built with profile-guided
+and link-time optimisation) against 2.9 ms on pyenv's, in the same hour. So read it against
+runs on the same interpreter, which ``interpreter()`` names.
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
+from platform import python_version
 
 
 def reference_loop_ms() -> float:
@@ -24,3 +29,9 @@ def reference_loop_ms() -> float:
 def host_speed_ms(runs: int = 20) -> float:
     """The reference loop's median over a few runs (~50-200 ms in all)."""
     return statistics.median(reference_loop_ms() for _ in range(runs))
+
+
+def interpreter() -> str:
+    """The Python that ran the figures, by version and installation (``sys.base_prefix``,
+    the same inside a virtual environment): its build changes every figure (see ``./dev``)."""
+    return f"Python {python_version()} from {sys.base_prefix}"

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from buffr.bench.reference import interpreter
 from buffr.cli.context import CliError, runtime
 
 bench_app = typer.Typer(help="Benchmarks (they print figures; targets are in the docs).")
@@ -24,7 +25,7 @@ def turn(turns: int = typer.Option(300, min=20, help="Turns per measurement.")) 
     rt = runtime()
     with scratch_database(rt.endpoints) as db:
         figures = bench.run(db, turns, progress=lambda s: _out.print(f"[dim]{s}[/dim]"))
-    table = Table(title=f"buffr bench turn ({turns} turns per row)")
+    table = Table(title=f"buffr bench turn ({turns} turns per row)", caption=interpreter())
     for column in ("measurement", "p50 ms", "p95 ms", "mean ms"):
         table.add_column(column, justify="left" if column == "measurement" else "right")
     for f in figures:
@@ -205,5 +206,6 @@ def voice(
         f"(target <= {bench.TARGET_VOICE_MS:.0f}: {verdict}). "
         f"STT real-time factor {report.stt_rtf:.3f}, TTS {report.tts_rtf:.3f}. Host speed: "
         f"the reference loop took {report.host_ms[0]:.1f} ms before the call and "
-        f"{report.host_ms[1]:.1f} ms after (~2.5 on a quiet host; buffr/bench/reference.py)."
+        f"{report.host_ms[1]:.1f} ms after (~2.5 on a quiet host; buffr/bench/reference.py). "
+        f"{interpreter()}."
     )
