@@ -3,9 +3,9 @@
 A shared VM's speed wanders with its neighbours' load: on this 2-core machine the loop below
 took about 2.5 ms when the host was quiet, 3-4 ms in slow spells and 9 ms in the worst seen
 (2026-11-23, on pyenv's CPython 3.11.7), and every latency figure rose with it. The
-interpreter's build moves it too: 2.2-2.3 ms on Debian's 3.11.2 (built with profile-guided
-and link-time optimisation) against 2.9 ms on pyenv's, in the same hour. So read it against
-runs on the same interpreter, which ``interpreter()`` names.
+interpreter's build moves it too: run alone, 1.9-2.2 ms on Debian's 3.11.2 (built with
+profile-guided and link-time optimisation) against 2.8 ms on pyenv's, alternating, in the same
+minutes. So compare it with runs on the same interpreter, which ``interpreter()`` names.
 """
 
 from __future__ import annotations
