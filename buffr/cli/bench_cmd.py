@@ -206,6 +206,7 @@ def voice(
         f"(target <= {bench.TARGET_VOICE_MS:.0f}: {verdict}). "
         f"STT real-time factor {report.stt_rtf:.3f}, TTS {report.tts_rtf:.3f}. Host speed: "
         f"the reference loop took {report.host_ms[0]:.1f} ms before the call and "
-        f"{report.host_ms[1]:.1f} ms after (~2.5 on a quiet host; buffr/bench/reference.py). "
+        f"{report.host_ms[1]:.1f} ms after (on a quiet host ~2.5 on pyenv's Python, ~2 on "
+        f"Debian's: buffr/bench/reference.py). "
         f"{interpreter()}."
     )
