@@ -106,6 +106,43 @@ def test_fast_path_never_calls_the_model(seeded: Database) -> None:
     assert model.calls == []
 
 
+MISREAD = "the bar finished off our last 2 bottles of gin tonight"
+
+
+def test_a_product_the_parser_misread_goes_to_the_model(seeded: Database) -> None:
+    """The parser reads MISREAD as an update of "bar", which the catalogue lacks: the model
+    reads the message instead, and its reading goes through the flow."""
+    set_level(seeded, "GIN-700", 7)
+    model = ScriptedChatModel(
+        [_call("update_stock", action="OUT", product="gin", quantity=2, unit="unit")]
+    )
+    runtime = next(_runtime(seeded, model))
+    result = say(runtime, MISREAD)
+    assert result.llm_called and len(model.calls) == 1
+    assert "Took out 2 × Gordon's gin 700 ml bottle. Now 5 in stock." in result.reply
+    assert level(seeded, "GIN-700") == 5
+
+
+def test_a_misread_product_keeps_the_parsers_suggestions_when_the_model_reads_nothing(
+    seeded: Database,
+) -> None:
+    set_level(seeded, "GIN-700", 7)
+    model = ScriptedChatModel([AIMessage(content="Cheers!")])
+    runtime = next(_runtime(seeded, model))
+    result = say(runtime, MISREAD)
+    assert result.llm_called and result.actions == []
+    assert "couldn't find a product called “bar”" in result.reply
+    assert level(seeded, "GIN-700") == 7
+
+
+def test_a_question_about_an_unknown_product_asks_the_model_too(seeded: Database) -> None:
+    model = ScriptedChatModel([_call("stock_level", product="gin")])
+    runtime = next(_runtime(seeded, model))
+    result = say(runtime, "how many gni r left")  # the parser reads the product "gni r"
+    assert result.llm_called
+    assert result.reply.startswith("Gordon's gin 700 ml bottle:")
+
+
 def test_router_sends_guests_to_the_receptionist_and_events_to_sales(seeded: Database) -> None:
     model = ScriptedChatModel(["Hello! How can I help?"])
     runtime = next(_runtime(seeded, model))

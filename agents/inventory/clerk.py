@@ -6,7 +6,7 @@ from __future__ import annotations
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from agents.inventory.flow import Outcome, run_query, run_requests
+from agents.inventory.flow import Outcome, names_unknown_product, run_query, run_requests
 from agents.inventory.llm_tools import SYSTEM_PROMPT, TOOLS, requests_from
 from agents.inventory.parse import parse_reply, parse_stock_message
 from agents.inventory.pending import answer_pending, correct_last
@@ -43,8 +43,13 @@ def inventory_clerk(state: AgentState, runtime: Runtime[TurnContext]) -> AgentSt
 
     understood = understand(parsed)
     llm_called = False
-    if understood is None and runtime.context.chat_model is not None:
-        understood = _ask_model(runtime, text)
+    if runtime.context.chat_model is not None and (
+        understood is None or names_unknown_product(ctx, understood)
+    ):
+        # The parser read nothing, or a product the catalogue lacks ("the bar" in "the bar
+        # finished off our last 2 bottles of gin"): the model reads the message. If it reads
+        # nothing usable, the parser's reading stands and gets its closest products.
+        understood = _ask_model(runtime, text) or understood
         llm_called = True
     if understood is None:
         outcome = Outcome(lines=[say("not_understood", lang)])

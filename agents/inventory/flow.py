@@ -104,10 +104,9 @@ def _resolve_product(
     lang: Lang,
     rest: list[StockRequest],
 ) -> tuple[str, Pending | None] | None:
-    if request.unit in ("kg", "g"):  # "1 kg lemons": only what is sold by weight qualifies
-        by_weight = tuple(p for p in catalogue if p.unit_type == "kg")
-        catalogue = by_weight or catalogue
-    found = match_products(request.product, catalogue, frozenset(request.containers))
+    found = match_products(
+        request.product, _candidates(request, catalogue), frozenset(request.containers)
+    )
     if found.unique is not None:
         request.product_id = found.unique.id
         return None
@@ -123,6 +122,33 @@ def _resolve_product(
         lang=lang,
     )
     return say("which_product", lang, text=request.product, options=options), pending
+
+
+def _candidates(
+    request: StockRequest, catalogue: tuple[ProductEntry, ...]
+) -> tuple[ProductEntry, ...]:
+    """The products a request can name: "1 kg lemons" only what is sold by weight."""
+    if request.unit in ("kg", "g"):
+        by_weight = tuple(p for p in catalogue if p.unit_type == "kg")
+        return by_weight or catalogue
+    return catalogue
+
+
+def names_unknown_product(ctx: ToolContext, understood: list[StockRequest] | StockQuery) -> bool:
+    """Whether a reading names a product that nothing in the catalogue matches, as the
+    parser's "note prosecco" in "please note two bottles of prosecco got smashed": the model
+    may read the message better. Matching runs on the catalogue in memory (tools.catalogue)."""
+    if isinstance(understood, StockQuery):
+        if understood.kind != "level":
+            return False
+        phrases = [(understood.product or "", understood.containers, product_catalogue(ctx))]
+    else:
+        catalogue = product_catalogue(ctx)
+        phrases = [(r.product, r.containers, _candidates(r, catalogue)) for r in understood]
+    return any(
+        not match_products(text, products, frozenset(containers)).products
+        for text, containers, products in phrases
+    )
 
 
 def _record(
