@@ -30,6 +30,8 @@ D = Decimal
 
 LEVEL = [
     ("how many cokes left", "coke"),
+    ("how many cokes r left", "coke"),  # texting shorthand
+    ("r there any cokes left", "coke"),
     ("how many small colas do we have?", "small cola"),
     ("how much milk is left", "milk"),
     ("how many heinekens in stock?", "heineken"),

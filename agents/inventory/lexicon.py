@@ -114,7 +114,7 @@ FILLERS = wordset(
     "okay so hey hi have has had been were was is are am be did do does all them it still "
     "already again that those these here there - : ' … אני אנחנו הוא היא הם את של עוד גם רק "
     'היום אתמול הבוקר הערב עכשיו כבר בערך כ סה"כ סך הכל לנו לי זה זאת אז טוב תודה כן '
-    "yes yeah yep thanks thank thx cheers sorry oops guys"
+    "yes yeah yep thanks thank thx cheers sorry oops guys r u ur"  # texting: "how many r left"
 )
 STOPS = wordset(
     "from for to at into on in by during because since off onto near behind under "
