@@ -79,6 +79,12 @@ def test_seed_before_migrations_says_what_to_do(home: Path) -> None:
     assert "buffr db upgrade" in result.stderr
 
 
+def test_chat_before_migrations_says_what_to_do(home: Path) -> None:
+    result = run(home, "chat", "--as", "+972501110002", "--message", "what is low?", "--json")
+    assert result.returncode == 1
+    assert "buffr db upgrade" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("env", "code", "message"),
     [

@@ -52,6 +52,13 @@ app.command("say")(say)
 app.command("hear")(hear)
 
 _err = Console(stderr=True)
+# What a database that was never migrated, or is a migration behind, answers: a table, column
+# or function of the newer schema is not there.
+_SCHEMA_BEHIND = (
+    psycopg.errors.UndefinedTable,
+    psycopg.errors.UndefinedColumn,
+    psycopg.errors.UndefinedFunction,
+)
 
 
 def main() -> None:
@@ -62,6 +69,16 @@ def main() -> None:
         sys.exit(error.code)
     except (ServiceError, UnknownProperty, CommitOutcomeUnknown) as error:
         _err.print(f"[red]error:[/red] {error}")
+        sys.exit(1)
+    except sqlalchemy.exc.ProgrammingError as error:
+        if not isinstance(error.orig, _SCHEMA_BEHIND):
+            raise
+        first = str(error.orig).strip().splitlines()[0]
+        _err.print(
+            f"[red]error:[/red] {first}: the database's schema is behind this code or not there "
+            "yet. `buffr status` shows its migration; `buffr db upgrade` brings it up to date "
+            "(then `buffr seed demo` for the demo property)."
+        )
         sys.exit(1)
     except (psycopg.OperationalError, sqlalchemy.exc.OperationalError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
