@@ -5,12 +5,14 @@ turned into the same flow."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatResult
 
 from agents.inventory.llm_tools import TOOLS
-from agents.llm.fake import ScriptedChatModel
+from agents.llm.fake import InstantChatModel, ScriptedChatModel
 from agents.llm.fake import scripted_call as _call
 from agents.runtime import AgentRuntime
 from buffr.db.session import Database
@@ -133,6 +135,39 @@ def test_a_misread_product_keeps_the_parsers_suggestions_when_the_model_reads_no
     assert result.llm_called and result.actions == []
     assert "couldn't find a product called “bar”" in result.reply
     assert level(seeded, "GIN-700") == 7
+
+
+def test_a_model_reading_with_an_unknown_product_keeps_the_parsers(seeded: Database) -> None:
+    set_level(seeded, "GIN-700", 7)
+    model = ScriptedChatModel(
+        [_call("update_stock", action="OUT", product="last", quantity=2, unit="unit")]
+    )
+    result = say(next(_runtime(seeded, model)), MISREAD)
+    assert result.llm_called and result.actions == []
+    assert "couldn't find a product called “bar”" in result.reply
+
+
+class _ModelServerDown(InstantChatModel):
+    def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
+        raise ConnectionError("the model server is down")
+
+
+def test_a_failing_model_leaves_a_misread_message_the_parsers_answer(seeded: Database) -> None:
+    runtime = AgentRuntime(seeded, chat_model=lambda: _ModelServerDown())
+    runtime.forget_thread("demo", STAFF)
+    result = say(runtime, MISREAD)
+    assert result.llm_called and "couldn't find a product called “bar”" in result.reply
+
+
+def test_several_items_with_one_unknown_product_stay_the_parsers(seeded: Database) -> None:
+    """The model's reading would replace all of them, the ones read right included."""
+    set_level(seeded, "HEIN-330-BTL", 100)
+    model = ScriptedChatModel([])  # any call would fail the script
+    result = say(next(_runtime(seeded, model)), "took 3 bottles of heineken and 2 unicorns")
+    assert not result.llm_called and model.calls == []
+    assert "Took out 3 × Heineken 330 ml bottle" in result.reply
+    assert "couldn't find a product called “unicorn”" in result.reply
+    assert level(seeded, "HEIN-330-BTL") == 97
 
 
 def test_a_question_about_an_unknown_product_asks_the_model_too(seeded: Database) -> None:
