@@ -41,7 +41,18 @@ def test_prune_stops_at_the_depth_limit(tmp_path: Path) -> None:
     assert prune(prefix, max_depth=_depth(tmp_path) + 1) == [deep.parent]
 
 
-def test_main_refuses_a_relative_or_root_prefix(tmp_path: Path) -> None:
+def test_prune_leaves_a_tree_with_anything_but_bytecode(tmp_path: Path) -> None:
+    """A wrong prefix (a home folder, say) must not lose a document or a link."""
+    prefix = tmp_path / "pycache"
+    documents = _mirror(prefix, tmp_path / "gone" / "Documents")
+    (documents / "notes.txt").write_text("keep me")
+    linked = _mirror(prefix, tmp_path / "gone2" / "pkg")
+    (linked / "elsewhere.pyc").symlink_to(tmp_path)
+    assert prune(prefix, max_depth=_depth(tmp_path) + 3) == []
+    assert (documents / "notes.txt").read_text() == "keep me"
+    assert (linked / "elsewhere.pyc").is_symlink()
+
+
+def test_main_refuses_a_relative_prefix(tmp_path: Path) -> None:
     assert main(["relative/pycache"]) == 2
-    assert main(["/"]) == 2
     assert main([str(tmp_path / "absent")]) == 0
