@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from agents.llm.fake import InstantChatModel
+from agents.runtime import AgentRuntime
 from buffr.bench import turn as bench
 from buffr.db.session import Database
 from domain.inventory import StockMovement
@@ -35,3 +37,10 @@ def test_bench_turn_measures_real_turns(db: Database) -> None:
     # that leave the level where it was.
     assert _movements(db) == before + 40
     assert level(db, "HEIN-330-BTL") == stock
+
+
+def test_a_fast_path_row_refuses_a_turn_that_called_the_model(db: Database) -> None:
+    runtime = AgentRuntime(db, chat_model=lambda: InstantChatModel(reply="?"))
+    with pytest.raises(RuntimeError, match="the fast path called the model"):
+        bench._time_turn(runtime, bench.UNREADABLE, fast=True)
+    assert bench._time_turn(runtime, bench.UPDATES[0], fast=True) > 0

@@ -61,16 +61,26 @@ class Figures:
         return statistics.fmean(self.samples) - self.subtract_ms
 
 
-def _time_turns(runtime: AgentRuntime, messages: tuple[str, ...], n: int) -> list[float]:
-    return [_time_turn(runtime, messages[i % len(messages)]) for i in range(n)]
+def _time_turns(
+    runtime: AgentRuntime, messages: tuple[str, ...], n: int, *, fast: bool = False
+) -> list[float]:
+    return [_time_turn(runtime, messages[i % len(messages)], fast=fast) for i in range(n)]
 
 
-def _time_turn(runtime: AgentRuntime, message: str, in_model: list[float] | None = None) -> float:
+def _time_turn(
+    runtime: AgentRuntime,
+    message: str,
+    in_model: list[float] | None = None,
+    *,
+    fast: bool = False,
+) -> float:
     """The turn's milliseconds; with ``in_model``, the time it spent inside its model call
-    (by the turn's own clock) is appended there."""
+    (by the turn's own clock) is appended there. A ``fast`` turn must not call the model."""
     started = time.perf_counter()
     result = runtime.handle(Turn("demo", Channel.TERMINAL, STAFF, message))
     elapsed = (time.perf_counter() - started) * 1000
+    if fast and result.llm_called:
+        raise RuntimeError(f"the fast path called the model for {message!r}: not a fast turn")
     if in_model is not None:
         in_model.append(result.timings_ms.get("llm", 0.0))
     return elapsed
@@ -105,7 +115,7 @@ def run(db: Database, turns: int, progress: Callable[[str], None]) -> list[Figur
     plain = AgentRuntime(db, chat_model=_factory(plain_model))
     tooled = AgentRuntime(db, chat_model=_factory(tool_model))
     # Warm connections, prepared statements and imports.
-    _time_turns(fast, UPDATES, 20)
+    _time_turns(fast, UPDATES, 20, fast=True)
     for runtime in (plain, tooled):
         _time_turns(runtime, (UNREADABLE,), 10)
     plain_ms, tool_ms = _model_time(plain_model), _model_time(tool_model)
@@ -116,7 +126,7 @@ def run(db: Database, turns: int, progress: Callable[[str], None]) -> list[Figur
     for i in range(turns):
         if i % 100 == 0:
             progress(f"turns {i + 1}-{min(i + 100, turns)} of {turns} (each row in turn)")
-        samples["fast"].append(_time_turn(fast, UPDATES[i % len(UPDATES)]))
+        samples["fast"].append(_time_turn(fast, UPDATES[i % len(UPDATES)], fast=True))
         samples["plain"].append(_time_turn(plain, UNREADABLE, plain_in))
         samples["tool"].append(_time_turn(tooled, UNREADABLE, tool_in))
         samples["reference"].append(reference_loop_ms())
