@@ -6,7 +6,7 @@
   once answering with no tool call (graph + checkpoint + transcript) and once with a read-only
   tool call (graph + tools + checkpoint); the model's own time is measured apart and subtracted.
   The row also shows the time each turn spent inside its model call by the turn's own clock
-  (``TurnResult.timings_ms["llm"]``): ~0.9 ms against ~0.4 ms alone. In a turn, LangChain's
+  (``TurnResult.timings_ms["llm"]``): ~0.5 ms against ~0.1 ms alone. In a turn, LangChain's
   machinery in the call carries the graph's callbacks and config (and the CPU's caches are
   colder); that difference is counted as overhead, not as the model's;
 * a reference: a fixed pure-Python loop, to tell a slow host from a slow turn.
